@@ -1,0 +1,123 @@
+# libdumptape: BSD dump's tape.c as a Rust library with a C ABI.
+# Works with GNU make and bmake: no conditionals, no pattern rules.
+
+CARGO?=		cargo
+CC?=		cc
+CFLAGS?=	-O2 -g
+CWARN=		-Wall -Wextra
+PREFIX?=	/usr/local
+LIBDIR?=	$(PREFIX)/lib
+INCLUDEDIR?=	$(PREFIX)/include
+BINDIR?=	$(PREFIX)/bin
+DESTDIR?=
+REFDIR?=	../shared/reference
+BUILD=		build
+VERSION=	0.1.0
+SOMAJOR=	0
+
+# make RDUMP=1: remote tapes through the rest of dump's rmt routines.
+RDUMP?=
+FEATURES_1=	--features rdump
+CDEFS_1=	-DRDUMP
+FEATURES=	$(FEATURES_$(RDUMP))
+CDEFS=		$(CDEFS_$(RDUMP))
+
+TARGETDIR=	target/release
+LIB_A=		$(TARGETDIR)/libdumptape.a
+LIB_SO=		$(TARGETDIR)/libdumptape.so
+# What a Rust static library needs from the system on Linux and the BSDs.
+NATIVE_LIBS?=	-lpthread -lm -ldl
+
+SHIM_INC=	-Ic-shim/include
+FRONT_SRCS=	c-shim/minidump/main.c c-shim/minidump/optr.c \
+		c-shim/minidump/traverse.c c-shim/minidump/gen.c \
+		c-shim/minidump/ufs.c c-shim/minidump/rmt.c
+FRONT_HDRS=	c-shim/minidump/minidump.h c-shim/include/dump.h \
+		c-shim/include/pathnames.h \
+		c-shim/include/protocols/dumprestore.h \
+		c-shim/include/ufs/ufs/dinode.h c-shim/include/ufs/ffs/fs.h
+
+PROGS=		$(BUILD)/minidump $(BUILD)/minidump-so $(BUILD)/badcalls
+
+.PHONY: all lib test demo bench install clean reference header
+
+all: lib $(PROGS)
+
+lib:
+	$(CARGO) build --release $(FEATURES)
+
+$(LIB_A) $(LIB_SO): lib
+
+$(BUILD)/minidump: $(FRONT_SRCS) $(FRONT_HDRS) lib
+	mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) $(CWARN) $(CDEFS) $(SHIM_INC) -o $@ $(FRONT_SRCS) \
+	    $(LIB_A) $(NATIVE_LIBS)
+
+# The same front-end linked the way a packaged dump links: against the .so.
+# It finds libdumptape.so.0 beside itself, in build/.
+$(BUILD)/minidump-so: $(FRONT_SRCS) $(FRONT_HDRS) lib
+	mkdir -p $(BUILD)
+	ln -sf ../$(LIB_SO) $(BUILD)/libdumptape.so.$(SOMAJOR)
+	ln -sf libdumptape.so.$(SOMAJOR) $(BUILD)/libdumptape.so
+	$(CC) $(CFLAGS) $(CWARN) $(CDEFS) $(SHIM_INC) -o $@ $(FRONT_SRCS) \
+	    -L$(BUILD) -Wl,-rpath,'$$ORIGIN' -ldumptape
+
+# Careless calls, one per run, for the tests.
+$(BUILD)/badcalls: c-shim/tests/badcalls.c include/dumptape.h lib
+	mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) $(CWARN) $(CDEFS) $(SHIM_INC) -Iinclude -o $@ \
+	    c-shim/tests/badcalls.c $(LIB_A) $(NATIVE_LIBS)
+
+# The oracle (tape-fixed.c) and the original (tape.c), built with the same
+# front-end.  BSD's setjmp saves the signal mask; c-shim/bsd-setjmp makes
+# Linux's do the same, or the original's ring deadlocks.  Its malloc gets
+# room in front of each block (c-shim/reference/refmalloc.c), where its
+# request arrays may fall.
+REF_CFLAGS=	$(CFLAGS) -w $(CDEFS) -Ic-shim/bsd-setjmp $(SHIM_INC) \
+		-Dmalloc=ref_malloc
+REF_DEPS=	$(FRONT_SRCS) $(FRONT_HDRS) c-shim/bsd-setjmp/setjmp.h \
+		c-shim/reference/refmalloc.c
+reference: $(BUILD)/minidump-ref $(BUILD)/minidump-orig
+
+$(BUILD)/minidump-ref: $(REF_DEPS) $(REFDIR)/tape-fixed.c
+	mkdir -p $(BUILD)
+	$(CC) $(REF_CFLAGS) -c -o $(BUILD)/tape-fixed.o $(REFDIR)/tape-fixed.c
+	$(CC) $(CFLAGS) $(CWARN) $(CDEFS) $(SHIM_INC) -o $@ $(FRONT_SRCS) \
+	    c-shim/reference/refmalloc.c $(BUILD)/tape-fixed.o
+
+$(BUILD)/minidump-orig: $(REF_DEPS) $(REFDIR)/tape.c
+	mkdir -p $(BUILD)
+	$(CC) $(REF_CFLAGS) -c -o $(BUILD)/tape-orig.o $(REFDIR)/tape.c
+	$(CC) $(CFLAGS) $(CWARN) $(CDEFS) $(SHIM_INC) -o $@ $(FRONT_SRCS) \
+	    c-shim/reference/refmalloc.c $(BUILD)/tape-orig.o
+
+# Regenerate include/dumptape.h (the tests fail while it is stale).
+header:
+	DUMPTAPE_BLESS=1 $(CARGO) test --release --test abi header_is_current
+
+test: all
+	sh tests/run.sh
+
+demo: all
+	sh c-shim/demo.sh
+
+bench: all reference
+	sh bench/run.sh
+
+install: all
+	mkdir -p $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	    $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR)
+	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libdumptape.a
+	install -m 755 $(LIB_SO) \
+	    $(DESTDIR)$(LIBDIR)/libdumptape.so.$(VERSION)
+	ln -sf libdumptape.so.$(VERSION) \
+	    $(DESTDIR)$(LIBDIR)/libdumptape.so.$(SOMAJOR)
+	ln -sf libdumptape.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libdumptape.so
+	install -m 644 include/dumptape.h $(DESTDIR)$(INCLUDEDIR)/dumptape.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    dumptape.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/dumptape.pc
+
+clean:
+	$(CARGO) clean
+	rm -rf $(BUILD)

@@ -1,0 +1,143 @@
+/*
+ * badcalls: a smallest "rest of dump" that makes the calls a careless
+ * caller could make, one per run, so the tests can see that the library
+ * refuses each through quit() with status 3 instead of crashing:
+ *
+ *	badcalls size		dumpblock() with a size not a multiple of 1024
+ *	badcalls negative	dumpblock() with a negative size
+ *	badcalls noalloc	writerec() before alloctape()
+ *	badcalls nullrec	writerec(NULL, ...)
+ */
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <protocols/dumprestore.h>
+#include <ufs/ufs/dinode.h>
+#include <ufs/ffs/fs.h>
+
+#include "dump.h"
+#include "dumptape.h"
+
+union u_spcl u_spcl;
+char	*tape = "/dev/null";
+char	*disk = "/dev/null";
+char	*host;
+int	tapefd = -1, diskfd = -1, pipeout;
+ino_t	curino;
+int	newtape, density = 160, unlimited = 1, blockswritten, tapeno;
+int	cartridge, ntrec = 10, dev_bshift = 9, tp_bshift = 10;
+long	tsize, asize, blocksperfile;
+time_t	tstart_writing;
+static struct fs fs;
+struct fs *sblock = &fs;
+
+void
+msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "  DUMP: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+}
+
+void
+quit(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "  DUMP: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+	dumpabort(0);
+}
+
+void
+broadcast(char *message)
+{
+	(void)message;
+}
+
+int
+query(char *question)
+{
+	msg("%s (\"yes\" or \"no\") no\n", question);
+	return (0);
+}
+
+void
+timeest(void)
+{
+}
+
+void
+writeheader(ino_t ino)
+{
+	spcl.c_inumber = (int32_t)ino;
+	writerec((char *)&u_spcl, 1);
+}
+
+void
+bread(daddr_t blkno, char *buf, int size)
+{
+	(void)blkno;
+	memset(buf, 0, (size_t)size);
+}
+
+#ifdef RDUMP
+int
+rmtopen(char *name, int mode)
+{
+	(void)name;
+	(void)mode;
+	return (-1);
+}
+
+int
+rmtwrite(char *buf, int count)
+{
+	(void)buf;
+	(void)count;
+	return (-1);
+}
+
+void
+rmtclose(void)
+{
+}
+#endif
+
+int
+main(int argc, char *argv[])
+{
+	const char *what;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: badcalls size|negative|noalloc|nullrec\n");
+		return (1);
+	}
+	what = argv[1];
+	fs.fs_fsbtodb = 1;
+	if (strcmp(what, "noalloc") == 0) {
+		writerec((char *)&u_spcl, 1);
+		return (0);
+	}
+	if (!alloctape())
+		quit("can't allocate tape buffers\n");
+	if (strcmp(what, "nullrec") == 0)
+		writerec(NULL, 1);
+	else if (strcmp(what, "size") == 0)
+		dumpblock(16, 1000);
+	else if (strcmp(what, "negative") == 0)
+		dumpblock(16, -1024);
+	/* Reaching here means the library let the call through. */
+	return (0);
+}

@@ -1,0 +1,158 @@
+//! Request lists and record buffers.
+//!
+//! A list describes one tape record's worth (`ntrec` TP_BSIZE records) of
+//! the dump: entry k says what goes at record k, either a run of `count`
+//! records read from the disk at sector `dblk`, or (dblk 0, count 1) a
+//! header record that the master supplies.  Entries are indexed by record
+//! position, so a run of n covers entries k..k+n and only entry k is
+//! meaningful; one spare entry holds the count-0 sentinel that ends a list.
+
+use crate::dump::{TP_BSIZE, daddr_t};
+
+/// One request, laid out as tape.c's `struct req`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Req {
+    pub dblk: daddr_t,
+    pub count: libc::c_int,
+}
+
+impl Req {
+    pub const HEADER: Req = Req { dblk: 0, count: 1 };
+}
+
+/// A page-aligned buffer of records, inside one allocation whatever the
+/// blocking factor (tape.c's placement could fall outside its block,
+/// CONTRACT item 10).
+pub struct Records {
+    mem: Vec<u8>,
+    start: usize,
+    len: usize,
+}
+
+impl Records {
+    pub const fn empty() -> Records {
+        Records {
+            mem: Vec::new(),
+            start: 0,
+            len: 0,
+        }
+    }
+
+    /// `n` zeroed records, or None when the memory cannot be had.
+    pub fn new(n: usize) -> Option<Records> {
+        let page = page_size();
+        let len = n.checked_mul(TP_BSIZE)?;
+        let total = len.checked_add(page)?;
+        let mut mem = Vec::new();
+        mem.try_reserve_exact(total).ok()?;
+        mem.resize(total, 0);
+        let start = mem.as_ptr().align_offset(page);
+        if start + len > mem.len() {
+            return None;
+        }
+        Some(Records { mem, start, len })
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.mem[self.start..self.start + self.len]
+    }
+
+    pub fn bytes_mut(&mut self) -> &mut [u8] {
+        &mut self.mem[self.start..self.start + self.len]
+    }
+
+    pub fn record(&self, i: usize) -> &[u8] {
+        &self.bytes()[i * TP_BSIZE..(i + 1) * TP_BSIZE]
+    }
+
+    pub fn record_mut(&mut self, i: usize) -> &mut [u8] {
+        &mut self.bytes_mut()[i * TP_BSIZE..(i + 1) * TP_BSIZE]
+    }
+
+    /// Copy record `from` of `src` over record `to` of self.
+    pub fn copy_record(&mut self, to: usize, src: &[u8]) {
+        self.record_mut(to).copy_from_slice(src);
+    }
+
+    /// The records as the C side sees them (`char (*)[TP_BSIZE]`).
+    pub fn as_ptr(&mut self) -> *mut [libc::c_char; TP_BSIZE] {
+        self.bytes_mut().as_mut_ptr().cast()
+    }
+}
+
+/// One slot's list: its requests and, packed from record 0 on, the header
+/// records it carries (disk records are read by the slave, not stored).
+pub struct List {
+    pub reqs: Vec<Req>,
+    pub headers: Records,
+}
+
+impl List {
+    pub const fn empty() -> List {
+        List {
+            reqs: Vec::new(),
+            headers: Records::empty(),
+        }
+    }
+
+    pub fn new(ntrec: usize) -> Option<List> {
+        let mut reqs = Vec::new();
+        reqs.try_reserve_exact(ntrec + 1).ok()?;
+        reqs.resize(ntrec + 1, Req::default());
+        Some(List {
+            reqs,
+            headers: Records::new(ntrec)?,
+        })
+    }
+
+    /// The runs of a list in order, as (position, request), or None when
+    /// they do not add up to exactly `ntrec` records.
+    pub fn runs(&self, ntrec: usize) -> Option<Vec<Req>> {
+        let mut out = Vec::with_capacity(8);
+        let mut k = 0usize;
+        while k < ntrec {
+            let r = *self.reqs.get(k)?;
+            if r.count <= 0 || (r.dblk == 0 && r.count != 1) {
+                return None;
+            }
+            out.push(r);
+            k += r.count as usize;
+        }
+        (k == ntrec).then_some(out)
+    }
+}
+
+pub fn page_size() -> usize {
+    match nix::unistd::sysconf(nix::unistd::SysconfVar::PAGE_SIZE) {
+        Ok(Some(n)) if n > 0 => n as usize,
+        _ => 4096,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_are_aligned_and_inside() {
+        for n in [1usize, 2, 10, 64, 1000] {
+            let mut r = Records::new(n).unwrap();
+            let p = r.as_ptr() as usize;
+            assert_eq!(p % page_size(), 0);
+            assert_eq!(r.bytes().len(), n * TP_BSIZE);
+            r.record_mut(n - 1)[TP_BSIZE - 1] = 7;
+        }
+    }
+
+    #[test]
+    fn runs_must_cover_the_list() {
+        let mut l = List::new(4).unwrap();
+        l.reqs[0] = Req::HEADER;
+        l.reqs[1] = Req { dblk: 16, count: 3 };
+        assert_eq!(l.runs(4).unwrap().len(), 2);
+        l.reqs[1].count = 2;
+        l.reqs[3] = Req { dblk: 0, count: 0 };
+        assert!(l.runs(4).is_none());
+    }
+}

@@ -1,0 +1,144 @@
+//! Signals of the dump's processes.
+//!
+//! tape.c ran its whole error handling (operator questions included) inside
+//! signal handlers and longjmp'd out of them.  Here every handler only
+//! records the signal in an atomic flag and, in the master, writes a byte to
+//! a self-pipe so that a wait in progress wakes up; the work is done later,
+//! at a safe point, by the same exported routines (dumpabort, tperror,
+//! sigpipe) tape.c would have run.
+
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+
+use nix::fcntl::{FcntlArg, OFlag, fcntl};
+use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
+
+static TERM: AtomicBool = AtomicBool::new(false);
+static USR1: AtomicBool = AtomicBool::new(false);
+static PIPE: AtomicBool = AtomicBool::new(false);
+static USR2: AtomicBool = AtomicBool::new(false);
+/// Write end of the self-pipe, or -1.
+static WAKE_FD: AtomicI32 = AtomicI32::new(-1);
+
+/// A signal the dump must act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pending {
+    /// SIGTERM: a slave's dumpabort() or the operator: abort the dump.
+    Abort,
+    /// SIGUSR1: a slave's write failed.
+    WriteError,
+    /// SIGPIPE: a reader went away.
+    BrokenPipe,
+}
+
+extern "C" fn on_signal(signo: libc::c_int) {
+    let flag = match signo {
+        libc::SIGTERM => &TERM,
+        libc::SIGUSR1 => &USR1,
+        libc::SIGPIPE => &PIPE,
+        _ => &USR2,
+    };
+    flag.store(true, Ordering::SeqCst);
+    let fd = WAKE_FD.load(Ordering::SeqCst);
+    if fd >= 0 {
+        let b = 0u8;
+        // SAFETY: write(2) is async-signal-safe; the pipe is non-blocking,
+        // so a full pipe (a wake-up already pending) just fails.
+        unsafe { libc::write(fd, (&raw const b).cast(), 1) };
+    }
+}
+
+/// The SIGUSR2 flag, set by the exported `proceed`.
+pub fn note_proceed() {
+    USR2.store(true, Ordering::SeqCst);
+}
+
+fn set(sig: Signal, handler: SigHandler, flags: SaFlags) {
+    let act = SigAction::new(handler, flags, SigSet::empty());
+    // SAFETY: the handler only stores atomics and calls write(2), both
+    // async-signal-safe; SIG_IGN/SIG_DFL need nothing.
+    let _ = unsafe { sigaction(sig, &act) };
+}
+
+/// The master's handlers, set before its slaves are forked (tape.c's
+/// enslave).  SA_RESTART keeps the rest of dump's reads and writes from
+/// failing with EINTR; the library's own waits watch the self-pipe.
+pub fn install_master(wake: &OwnedFd) {
+    WAKE_FD.store(wake.as_raw_fd(), Ordering::SeqCst);
+    let h = SigHandler::Handler(on_signal);
+    for sig in [
+        Signal::SIGTERM,
+        Signal::SIGUSR1,
+        Signal::SIGPIPE,
+        Signal::SIGUSR2,
+    ] {
+        set(sig, h, SaFlags::SA_RESTART);
+    }
+}
+
+/// A slave's handlers: the operator's interrupt is the master's business,
+/// a broken pipe shows up as EPIPE from write(2), and a SIGTERM interrupts
+/// whatever the slave waits for.
+pub fn install_slave() {
+    WAKE_FD.store(-1, Ordering::SeqCst);
+    set(Signal::SIGINT, SigHandler::SigIgn, SaFlags::empty());
+    set(Signal::SIGPIPE, SigHandler::SigIgn, SaFlags::empty());
+    let h = SigHandler::Handler(on_signal);
+    set(Signal::SIGTERM, h, SaFlags::empty());
+    set(Signal::SIGUSR2, h, SaFlags::SA_RESTART);
+}
+
+/// Forget flags inherited across a fork.
+pub fn clear() {
+    for f in [&TERM, &USR1, &PIPE, &USR2] {
+        f.store(false, Ordering::SeqCst);
+    }
+}
+
+/// The most urgent signal not yet acted on, taking it.
+pub fn take() -> Option<Pending> {
+    if TERM.swap(false, Ordering::SeqCst) {
+        Some(Pending::Abort)
+    } else if USR1.swap(false, Ordering::SeqCst) {
+        Some(Pending::WriteError)
+    } else if PIPE.swap(false, Ordering::SeqCst) {
+        Some(Pending::BrokenPipe)
+    } else {
+        None
+    }
+}
+
+/// Cheap test for the hot path.
+pub fn any() -> bool {
+    TERM.load(Ordering::Relaxed) || USR1.load(Ordering::Relaxed) || PIPE.load(Ordering::Relaxed)
+}
+
+/// A self-pipe: (read end, write end), both non-blocking.
+pub fn wake_pipe() -> nix::Result<(OwnedFd, OwnedFd)> {
+    let (r, w) = nix::unistd::pipe()?;
+    for fd in [&r, &w] {
+        fcntl(fd, FcntlArg::F_SETFL(OFlag::O_NONBLOCK))?;
+        fcntl(fd, FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC))?;
+    }
+    Ok((r, w))
+}
+
+/// Empty the self-pipe after a wake-up.
+pub fn drain(fd: BorrowedFd<'_>) {
+    let mut buf = [0u8; 64];
+    while let Ok(n) = nix::unistd::read(fd, &mut buf) {
+        if n == 0 {
+            break;
+        }
+    }
+}
+
+/// Stop using the self-pipe (before it is closed).
+pub fn forget_wake(fd: &OwnedFd) {
+    let _ = WAKE_FD.compare_exchange(
+        fd.as_fd().as_raw_fd(),
+        -1,
+        Ordering::SeqCst,
+        Ordering::SeqCst,
+    );
+}

@@ -1,0 +1,525 @@
+//! The master's side of the tape: gathering records into lists, handing
+//! full lists to the ring, and carrying the lists in flight over to the next
+//! volume when the medium ends (tape.c's writerec, dumpblock, flushtape and
+//! rollforward).
+//!
+//! All state sits in cells: dump's writeheader() calls back into writerec
+//! while startnewtape is running, so no part of it may be borrowed across a
+//! call into the rest of dump.
+
+use std::cell::{Cell, RefCell};
+
+use crate::buffers::{List, Req};
+use crate::dump::{self, DEV_BSIZE, TP_BSIZE, TP_NINDIR, TS_END, field, spcl};
+use crate::ring::{Outcome, Ring, SLAVES};
+use crate::signals;
+use crate::volume;
+
+/// What tape.c keeps per slave (`struct slave`, less the buffers).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SlaveInfo {
+    /// Header number (c_tapea) at the start of the list.
+    pub tapea: i32,
+    /// Records from the start of the list to the next header.
+    pub count: i32,
+    pub inode: i32,
+    pub fd: i32,
+    pub pid: i32,
+    /// A list was handed over and its report not yet read.
+    pub sent: bool,
+    /// Record number of the list's first record in the whole dump.
+    pub firstrec: i32,
+}
+
+impl SlaveInfo {
+    const ZERO: SlaveInfo = SlaveInfo {
+        tapea: 0,
+        count: 0,
+        inode: 0,
+        fd: 0,
+        pid: 0,
+        sent: false,
+        firstrec: 0,
+    };
+}
+
+/// Everything the tape writer remembers between calls.
+pub struct Tape {
+    pub ntrec: Cell<usize>,
+    pub writesize: Cell<i32>,
+    pub reqsiz: Cell<i32>,
+    pub tenths: Cell<i32>,
+    /// Next record of the current list.
+    pub trecno: Cell<usize>,
+    /// c_tapea of the last header record written.
+    pub lastspclrec: Cell<i64>,
+    pub blocksthisvol: Cell<i64>,
+    /// Index of the slave whose list is being filled.
+    pub slp: Cell<usize>,
+    /// Where the next header record goes: (list, record).
+    pub nextblock: Cell<(usize, usize)>,
+    /// In a slave: the master's pid; 0 elsewhere.
+    pub master: Cell<i32>,
+    /// Set on a write error: the next volume change asks no questions.
+    pub nogripe: Cell<bool>,
+    /// Rest of the output list ("a,b,c"), into dump's string.
+    pub nexttape: Cell<*mut libc::c_char>,
+    /// Inside rollforward: the volume header must not flush a list.
+    pub rolling: Cell<bool>,
+    pub slaves: [Cell<SlaveInfo>; SLAVES + 1],
+    /// The lists; the last is rollforward's spare.
+    pub lists: [RefCell<List>; SLAVES + 1],
+    pub ring: RefCell<Option<Ring>>,
+}
+
+impl Tape {
+    pub const fn new() -> Tape {
+        Tape {
+            ntrec: Cell::new(0),
+            writesize: Cell::new(0),
+            reqsiz: Cell::new(0),
+            tenths: Cell::new(0),
+            trecno: Cell::new(0),
+            lastspclrec: Cell::new(-1),
+            blocksthisvol: Cell::new(0),
+            slp: Cell::new(0),
+            nextblock: Cell::new((0, 0)),
+            master: Cell::new(0),
+            nogripe: Cell::new(false),
+            nexttape: Cell::new(std::ptr::null_mut()),
+            rolling: Cell::new(false),
+            slaves: [const { Cell::new(SlaveInfo::ZERO) }; SLAVES + 1],
+            lists: [const { RefCell::new(List::empty()) }; SLAVES + 1],
+            ring: RefCell::new(None),
+        }
+    }
+
+    pub fn info(&self, i: usize) -> SlaveInfo {
+        self.slaves[i].get()
+    }
+
+    pub fn update(&self, i: usize, f: impl FnOnce(&mut SlaveInfo)) {
+        let mut s = self.slaves[i].get();
+        f(&mut s);
+        self.slaves[i].set(s);
+    }
+}
+
+impl Default for Tape {
+    fn default() -> Self {
+        Tape::new()
+    }
+}
+
+/// The largest blocking factor the library takes: 64 MiB records, far
+/// beyond any drive's block size (FreeBSD's dump stops -b at 1000), while
+/// the four lists and three slave buffers stay within reason.
+const MAX_NTREC: i64 = 65536;
+
+/// Set up the buffers for dump's `ntrec`.  False when the memory cannot
+/// be had; a blocking factor that makes no sense is refused with quit().
+pub fn alloctape(t: &Tape) -> bool {
+    let n = i64::from(dump::ntrec_get());
+    if n <= 0 {
+        dump::quit(format!("bad blocking factor {n}: it must be at least 1\n"));
+    }
+    if n > MAX_NTREC {
+        return false;
+    }
+    let ntrec = n as usize;
+    let writesize = ntrec * TP_BSIZE;
+    t.ntrec.set(ntrec);
+    t.writesize.set(writesize as i32);
+    t.reqsiz
+        .set(((ntrec + 1) * std::mem::size_of::<Req>()) as i32);
+    // Tape used per record, in tenths of an inch: the record at the
+    // density, plus the inter-record gap (cartridges, 6250 bpi streaming,
+    // and 1600 bpi start/stop drives differ).
+    if dump::blocksperfile_get() == 0 && dump::unlimited_get() == 0 {
+        let density = dump::density_get();
+        if density <= 0 {
+            dump::quit(format!("bad density {density}\n"));
+        }
+        let gap = if dump::cartridge_get() != 0 {
+            16
+        } else if density == 625 {
+            5
+        } else {
+            8
+        };
+        t.tenths.set(writesize as i32 / density + gap);
+    }
+    for l in &t.lists {
+        let Some(list) = List::new(ntrec) else {
+            return false;
+        };
+        *l.borrow_mut() = list;
+    }
+    t.slp.set(0);
+    t.update(0, |s| {
+        s.count = 1;
+        s.tapea = 0;
+        s.firstrec = 0;
+    });
+    t.nextblock.set((0, 0));
+    true
+}
+
+/// Append one header or map record to the current list.
+pub fn writerec(t: &Tape, rec: &[u8; TP_BSIZE], isspcl: bool) {
+    pending(t);
+    let s = t.slp.get();
+    let k = t.trecno.get();
+    let (nl, nr) = t.nextblock.get();
+    if k >= t.ntrec.get() || nr >= t.ntrec.get() {
+        dump::quit("writerec: no tape buffers (alloctape not called?)\n");
+    }
+    t.lists[s].borrow_mut().reqs[k] = Req::HEADER;
+    t.lists[nl].borrow_mut().headers.copy_record(nr, rec);
+    t.nextblock.set((nl, nr + 1));
+    if isspcl {
+        t.lastspclrec.set(i64::from(spcl::get(field::C_TAPEA)));
+    }
+    t.trecno.set(k + 1);
+    spcl::set(field::C_TAPEA, spcl::get(field::C_TAPEA).wrapping_add(1));
+    if k + 1 >= t.ntrec.get() && !t.rolling.get() {
+        flushtape(t);
+    }
+}
+
+/// Append `size` bytes of file-system blocks starting at fragment `blkno`.
+pub fn dumpblock(t: &Tape, blkno: i64, size: i32) {
+    pending(t);
+    if size < 0 || !(size as usize).is_multiple_of(TP_BSIZE) {
+        dump::quit(format!(
+            "dumpblock: size {size} is not a multiple of {TP_BSIZE}\n"
+        ));
+    }
+    let ntrec = t.ntrec.get();
+    if ntrec == 0 {
+        dump::quit("dumpblock: no tape buffers (alloctape not called?)\n");
+    }
+    let tp_shift = dump::tp_bshift_get();
+    let dev_shift = dump::dev_bshift_get();
+    let mut dblk: i64 = blkno << dump::fsbtodb_shift();
+    let mut tpblks = (size >> tp_shift) as usize;
+    loop {
+        let avail = tpblks.min(ntrec - t.trecno.get());
+        if avail == 0 {
+            break;
+        }
+        let k = t.trecno.get();
+        t.lists[t.slp.get()].borrow_mut().reqs[k] = Req {
+            dblk: dblk as dump::daddr_t,
+            count: avail as i32,
+        };
+        t.trecno.set(k + avail);
+        spcl::set(
+            field::C_TAPEA,
+            spcl::get(field::C_TAPEA).wrapping_add(avail as i32),
+        );
+        if k + avail >= ntrec {
+            flushtape(t);
+        }
+        dblk += (avail as i64) << (tp_shift - dev_shift);
+        tpblks -= avail;
+    }
+}
+
+/// Act on a signal that came in since the last look.
+pub fn pending(t: &Tape) {
+    if signals::any()
+        && let Some(p) = signals::take()
+    {
+        volume::act_on(t, p);
+    }
+}
+
+/// Data records the header in progress announces: its c_addr entries that
+/// are set, never looking past c_addr (CONTRACT item 11).
+fn announced_blocks() -> i64 {
+    if spcl::get(field::C_TYPE) == TS_END {
+        return 0;
+    }
+    let n = spcl::get(field::C_COUNT).clamp(0, TP_NINDIR as i32) as usize;
+    (0..n).filter(|&i| spcl::addr(i) != 0).count() as i64
+}
+
+/// Records from c_tapea `tapea` to the header after the current one.
+fn records_to_next_header(t: &Tape, tapea: i64) -> i32 {
+    (t.lastspclrec.get() + announced_blocks() + 1 - tapea) as i32
+}
+
+/// Hand list `s` to its slave.
+pub fn send_list(t: &Tape, s: usize, from: usize) {
+    let ntrec = t.ntrec.get();
+    let (runs, nhdr) = {
+        let list = t.lists[from].borrow();
+        let Some(runs) = list.runs(ntrec) else {
+            dump::quit("master/slave protocol botched.\n")
+        };
+        let nhdr = runs.iter().filter(|r| r.dblk == 0).count();
+        (runs, nhdr)
+    };
+    let res = {
+        let list = t.lists[from].borrow();
+        let mut ring = t.ring.borrow_mut();
+        match ring.as_mut() {
+            Some(r) => r.send(s, &runs, &list.headers.bytes()[..nhdr * TP_BSIZE]),
+            None => Err(nix::errno::Errno::EBADF),
+        }
+    };
+    if let Err(e) = res {
+        pending(t);
+        let mut m = b"error writing command pipe: ".to_vec();
+        m.extend(dump::strerror(e as i32));
+        m.push(b'\n');
+        dump::quit(m);
+    }
+    t.update(s, |i| i.sent = true);
+}
+
+/// Read slave `s`'s report on its last list: bytes written.
+pub fn collect(t: &Tape, s: usize) -> i32 {
+    loop {
+        let outcome = match t.ring.borrow_mut().as_mut() {
+            Some(r) => r.collect(s),
+            None => Outcome::Gone(Some(nix::errno::Errno::EBADF)),
+        };
+        match outcome {
+            Outcome::Wrote(n) => {
+                t.update(s, |i| i.sent = false);
+                return n;
+            }
+            Outcome::Signalled => pending(t),
+            Outcome::WriteFailed => {
+                signals::take();
+                volume::tperror(t);
+            }
+            Outcome::Gone(e) => {
+                // A slave that aborted told the master first (SIGTERM).
+                pending(t);
+                let why = match e {
+                    Some(e) => dump::strerror(e as i32),
+                    None => b"slave exited".to_vec(),
+                };
+                let mut m = b"error reading command pipe in master: ".to_vec();
+                m.extend(why);
+                m.push(b'\n');
+                dump::msg(m);
+                volume::dumpabort();
+            }
+        }
+    }
+}
+
+/// Read every outstanding report, as at the end of a volume.
+pub fn drain(t: &Tape) -> Vec<(usize, i32)> {
+    let mut out = Vec::new();
+    for s in 0..SLAVES {
+        if t.info(s).sent {
+            out.push((s, collect(t, s)));
+        }
+    }
+    out
+}
+
+/// The current list is full: hand it over, take the oldest report back,
+/// and start the next list (tape.c's flushtape).
+pub fn flushtape(t: &Tape) {
+    let ntrec = t.ntrec.get();
+    let s = t.slp.get();
+    if t.nextblock.get().0 != s {
+        dump::quit("master/slave protocol botched.\n");
+    }
+    {
+        let mut list = t.lists[s].borrow_mut();
+        let k = t.trecno.get().min(ntrec);
+        list.reqs[k].count = 0;
+    }
+    send_list(t, s, s);
+    let lastfirstrec = t.info(s).firstrec;
+    let s = (s + 1) % SLAVES;
+    t.slp.set(s);
+    if t.info(s).sent {
+        let got = collect(t, s);
+        if got < t.writesize.get() {
+            dump::msg("End of tape detected\n");
+            drain(t);
+            volume::close_rewind(t);
+            rollforward(t);
+            return;
+        }
+    }
+    let tapea = spcl::get(field::C_TAPEA);
+    let count = records_to_next_header(t, i64::from(tapea));
+    t.update(s, |i| {
+        i.count = count;
+        i.tapea = tapea;
+        i.firstrec = lastfirstrec.wrapping_add(ntrec as i32);
+        i.inode = dump::curino_get() as i32;
+    });
+    t.nextblock.set((s, 0));
+    t.trecno.set(0);
+    dump::asize_set(dump::asize_get() + libc::c_long::from(t.tenths.get()));
+    dump::blockswritten_set(dump::blockswritten_get().wrapping_add(ntrec as i32));
+    t.blocksthisvol.set(t.blocksthisvol.get() + ntrec as i64);
+    if volume::full(t) {
+        volume::close_rewind(t);
+        volume::startnewtape(t, false);
+    }
+    dump::timeest();
+}
+
+/// The medium ended with SLAVES lists in flight: replay them on the new
+/// volume, behind its header.  Each list moves up one record to make room,
+/// so each gives its last record to the next, and the last list's last
+/// record starts the list being filled.  As tape-fixed.c: FIX 1 (the
+/// carried header goes along), FIX 2 (firstrec counts the replayed lists),
+/// FIX 6 (the volume header leaves the header in progress alone, and the
+/// new list is described afresh).
+pub fn rollforward(t: &Tape) {
+    let ntrec = t.ntrec.get();
+    let spare = SLAVES;
+    // Next free header record in the spare list.
+    let mut ntb = 1usize;
+    for i in 0..SLAVES {
+        let s = t.slp.get();
+        let prev = {
+            let src = t.lists[s].borrow();
+            let mut dst = t.lists[spare].borrow_mut();
+            let mut q = 1usize;
+            let mut p = 0usize;
+            let mut otb = 0usize;
+            let mut prev = None;
+            while p < ntrec && src.reqs[p].count > 0 {
+                let r = src.reqs[p];
+                if q > ntrec {
+                    break;
+                }
+                dst.reqs[q] = r;
+                if r.dblk == 0 {
+                    if ntb >= ntrec || otb >= ntrec {
+                        break;
+                    }
+                    let rec = src.headers.record(otb).to_vec();
+                    dst.headers.copy_record(ntb, &rec);
+                    ntb += 1;
+                    otb += 1;
+                }
+                prev = Some(q);
+                q += r.count as usize;
+                p += r.count as usize;
+            }
+            let Some(prev) = prev else {
+                drop((src, dst));
+                dump::quit("rollforward: protocol botch\n")
+            };
+            // The last record moves on to the next list.
+            if dst.reqs[prev].dblk != 0 {
+                dst.reqs[prev].count -= 1;
+            } else {
+                ntb -= 1;
+            }
+            let end = (q - 1).min(ntrec);
+            dst.reqs[end].count = 0;
+            prev
+        };
+        if i == 0 {
+            t.lists[spare].borrow_mut().reqs[0] = Req::HEADER;
+            t.trecno.set(0);
+            t.nextblock.set((spare, 0));
+            let saved = dump::spcl::save();
+            let saved_last = t.lastspclrec.get();
+            let saved_tapea = spcl::get(field::C_TAPEA);
+            spcl::set(field::C_TAPEA, t.info(s).tapea);
+            t.rolling.set(true);
+            volume::startnewtape(t, false);
+            t.rolling.set(false);
+            let volume = spcl::get(field::C_VOLUME);
+            let firstrec = spcl::get(field::C_FIRSTREC);
+            spcl::restore(&saved);
+            spcl::set(field::C_VOLUME, volume);
+            spcl::set(field::C_FIRSTREC, firstrec);
+            spcl::set(field::C_TAPEA, saved_tapea);
+            t.lastspclrec.set(saved_last);
+        }
+        send_replay(t, s, ntb);
+        t.slp.set((s + 1) % SLAVES);
+        let mut dst = t.lists[spare].borrow_mut();
+        let last = dst.reqs[prev];
+        if last.dblk != 0 {
+            let sectors = (TP_BSIZE / DEV_BSIZE) as i64;
+            let dblk = i64::from(last.dblk) + i64::from(last.count) * sectors;
+            dst.reqs[0] = Req {
+                dblk: dblk as dump::daddr_t,
+                count: 1,
+            };
+            ntb = 0;
+        } else {
+            dst.reqs[0] = Req::HEADER;
+            let rec = dst.headers.record(ntb).to_vec();
+            dst.headers.copy_record(0, &rec);
+            ntb = 1;
+        }
+    }
+    // The carried record opens the list being filled.
+    let s = t.slp.get();
+    let carried = t.lists[spare].borrow().reqs[0];
+    {
+        let mut cur = t.lists[s].borrow_mut();
+        cur.reqs[0] = carried;
+        if carried.dblk == 0 {
+            let rec = t.lists[spare].borrow().headers.record(0).to_vec();
+            cur.headers.copy_record(0, &rec);
+            t.nextblock.set((s, 1));
+        } else {
+            t.nextblock.set((s, 0));
+        }
+    }
+    t.trecno.set(1);
+    if t.info(s).sent && collect(t, s) != t.writesize.get() {
+        dump::quit("EOT detected at start of the tape!\n");
+    }
+    let tapea = spcl::get(field::C_TAPEA) - 1;
+    let count = if t.lastspclrec.get() == i64::from(tapea) {
+        0
+    } else {
+        records_to_next_header(t, i64::from(tapea))
+    };
+    t.update(s, |i| {
+        i.firstrec = i.firstrec.wrapping_add((SLAVES * ntrec) as i32);
+        i.tapea = tapea;
+        i.inode = dump::curino_get() as i32;
+        i.count = count;
+    });
+}
+
+/// Send the spare list, holding `nhdr` header records, to slave `s`.
+fn send_replay(t: &Tape, s: usize, nhdr: usize) {
+    let ntrec = t.ntrec.get();
+    let runs = {
+        let list = t.lists[SLAVES].borrow();
+        match list.runs(ntrec) {
+            Some(r) if r.iter().filter(|r| r.dblk == 0).count() == nhdr => r,
+            _ => {
+                drop(list);
+                dump::quit("rollforward: protocol botch\n")
+            }
+        }
+    };
+    let res = {
+        let list = t.lists[SLAVES].borrow();
+        let mut ring = t.ring.borrow_mut();
+        match ring.as_mut() {
+            Some(r) => r.send(s, &runs, &list.headers.bytes()[..nhdr * TP_BSIZE]),
+            None => Err(nix::errno::Errno::EBADF),
+        }
+    };
+    if res.is_err() {
+        pending(t);
+        dump::msg("error writing command pipe\n");
+        volume::dumpabort();
+    }
+    t.update(s, |i| i.sent = true);
+}

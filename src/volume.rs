@@ -1,0 +1,331 @@
+//! Volumes: opening each one behind a checkpoint process, closing and
+//! changing them, and the ways a dump ends (tape.c's startnewtape,
+//! trewind, close_rewind, tperror, dumpabort, killall, enslave).
+
+use nix::sys::signal::{SigHandler, Signal, kill, signal};
+use nix::unistd::{ForkResult, Pid, fork, getpid};
+
+use crate::dump::{self, DR_NEWHEADER, TS_TAPE, X_ABORT, X_FINOK, X_REWRITE, field, spcl};
+use crate::ffi::exit;
+use crate::ring::{Ring, SLAVES};
+use crate::signals::{self, Pending};
+use crate::tape::{self, Tape};
+
+/// Whether the volume is full by size (-B records, or length and density).
+pub fn full(t: &Tape) -> bool {
+    if dump::pipeout_get() != 0 || dump::unlimited_get() != 0 {
+        return false;
+    }
+    let bpf = dump::blocksperfile_get();
+    if bpf != 0 {
+        // c_long is 32 bits on some hosts.
+        #[allow(clippy::useless_conversion)]
+        let bpf = i64::from(bpf);
+        t.blocksthisvol.get() >= bpf
+    } else {
+        dump::asize_get() > dump::tsize_get()
+    }
+}
+
+/// Act on a signal noted by the handlers.
+pub fn act_on(t: &Tape, p: Pending) {
+    match p {
+        Pending::Abort => dumpabort(),
+        Pending::WriteError => tperror(t),
+        Pending::BrokenPipe => sigpipe(),
+    }
+}
+
+pub fn sigpipe() -> ! {
+    dump::quit("Broken pipe\n")
+}
+
+/// A slave's write failed: restart the volume from its checkpoint if the
+/// operator wants to, else abort.
+pub fn tperror(t: &Tape) -> ! {
+    if dump::pipeout_get() != 0 {
+        let mut m = b"write error on ".to_vec();
+        m.extend(dump::tape_name());
+        m.push(b'\n');
+        dump::msg(m);
+        dump::quit("Cannot recover\n");
+    }
+    dump::msg(format!(
+        "write error {} blocks into volume {}\n",
+        t.blocksthisvol.get(),
+        dump::tapeno_get()
+    ));
+    dump::broadcast(c"DUMP WRITE ERROR!\n");
+    if !dump::query(c"Do you want to restart?") {
+        dumpabort();
+    }
+    dump::msg("Closing this volume.  Prepare to restart with new media;\n");
+    dump::msg("this dump volume will be rewritten.\n");
+    killall(t);
+    t.nogripe.set(true);
+    close_rewind(t);
+    exit(X_REWRITE)
+}
+
+/// End the whole dump: from a slave, by telling the master; from the
+/// master, by killing the slaves.
+pub fn dumpabort() -> ! {
+    let t = crate::ffi::state();
+    let master = t.master.get();
+    if master != 0 && master != getpid().as_raw() {
+        let _ = kill(Pid::from_raw(master), Signal::SIGTERM);
+    } else {
+        killall(t);
+        dump::msg("The ENTIRE dump is aborted.\n");
+    }
+    #[cfg(feature = "rdump")]
+    dump::rmtclose();
+    exit(X_ABORT)
+}
+
+/// Kill this volume's slaves.
+pub fn killall(t: &Tape) {
+    for i in 0..SLAVES {
+        let pid = t.info(i).pid;
+        if pid > 0 {
+            let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+            t.update(i, |s| s.sent = false);
+        }
+    }
+}
+
+/// Drain the ring, end the slaves, close the volume and rewind it.
+pub fn trewind(t: &Tape) {
+    for (_, got) in tape::drain(t) {
+        if got != t.writesize.get() {
+            dump::msg("EOT detected in last 2 tape records!\n");
+            dump::msg("Use a longer tape, decrease the size estimate\n");
+            dump::quit("or use no size estimate at all.\n");
+        }
+    }
+    if let Some(ring) = t.ring.borrow_mut().take() {
+        ring.close();
+    }
+    reap(t);
+    if dump::pipeout_get() != 0 {
+        return;
+    }
+    let mut m = b"Closing ".to_vec();
+    m.extend(dump::tape_name());
+    m.push(b'\n');
+    dump::msg(m);
+    #[cfg(feature = "rdump")]
+    if dump::remote() {
+        dump::rmtclose();
+        while dump::rmtopen_current(0) < 0 {
+            nix::unistd::sleep(10);
+        }
+        dump::rmtclose();
+        return;
+    }
+    dump::close_and_rewind_output();
+}
+
+/// Wait for this volume's slaves (and only them: the rest of dump may have
+/// children of its own, such as an rmt connection).
+fn reap(t: &Tape) {
+    for i in 0..SLAVES {
+        let pid = t.info(i).pid;
+        if pid > 0 {
+            while let Err(nix::errno::Errno::EINTR) =
+                nix::sys::wait::waitpid(Pid::from_raw(pid), None)
+            {}
+        }
+        t.update(i, |s| {
+            s.pid = 0;
+            s.fd = -1;
+            s.sent = false;
+        });
+    }
+}
+
+/// Close the volume and have the operator mount the next.
+pub fn close_rewind(t: &Tape) {
+    trewind(t);
+    if !t.nexttape.get().is_null() {
+        return;
+    }
+    let start = now();
+    if !t.nogripe.get() {
+        dump::msg(format!(
+            "Change Volumes: Mount volume #{}\n",
+            dump::tapeno_get() + 1
+        ));
+        dump::broadcast(c"CHANGE DUMP VOLUMES!\x07\x07\n");
+    }
+    while !dump::query(c"Is the new volume mounted and ready to go?") {
+        if dump::query(c"Do you want to abort?") {
+            dumpabort();
+        }
+    }
+    let end = now();
+    if start != -1 && end != -1 {
+        dump::tstart_writing_set(dump::tstart_writing_get() + (end - start));
+    }
+}
+
+fn now() -> libc::time_t {
+    // SAFETY: time(2) with no output pointer.
+    unsafe { libc::time(std::ptr::null_mut()) }
+}
+
+/// Start a volume.  The calling process stays behind as the volume's
+/// checkpoint: it waits for a child that does the work, and forks a fresh
+/// one from the same state whenever that child asks for the volume to be
+/// rewritten.
+pub fn startnewtape(t: &Tape, top: bool) {
+    // SAFETY (both calls): SIG_IGN and a handler dump installed itself.
+    let interrupt =
+        unsafe { signal(Signal::SIGINT, SigHandler::SigIgn) }.unwrap_or(SigHandler::SigDfl);
+    let parent = getpid();
+    loop {
+        // SAFETY: see above.
+        let _ = unsafe { signal(Signal::SIGINT, interrupt) };
+        // SAFETY: dump is single-threaded and the library starts no
+        // threads, so the child may run any code after fork.
+        match unsafe { fork() } {
+            Err(_) => {
+                dump::msg(format!("Context save fork fails in parent {parent}\n"));
+                exit(X_ABORT);
+            }
+            Ok(ForkResult::Parent { child }) => {
+                // SAFETY: SIG_IGN.
+                let _ = unsafe { signal(Signal::SIGINT, SigHandler::SigIgn) };
+                match checkpoint_wait(parent, child) {
+                    X_FINOK => exit(X_FINOK),
+                    X_ABORT => exit(X_ABORT),
+                    X_REWRITE => continue,
+                    other => {
+                        dump::msg(format!("Bad return code from dump: {other}\n"));
+                        exit(X_ABORT);
+                    }
+                }
+            }
+            Ok(ForkResult::Child) => break,
+        }
+    }
+    signals::clear();
+    open_volume(t, top);
+}
+
+/// The checkpoint's wait for the child writing the volume; its exit code.
+fn checkpoint_wait(parent: Pid, child: Pid) -> i32 {
+    let mut status: libc::c_int = 0;
+    loop {
+        // SAFETY: wait(2) into a local.
+        let got = unsafe { libc::wait(&mut status) };
+        if got == child.as_raw() {
+            break;
+        }
+        if got < 0 {
+            if nix::errno::Errno::last() == nix::errno::Errno::EINTR {
+                continue;
+            }
+            // No child left to wait for: it is gone without a status.
+            return X_ABORT;
+        }
+        dump::msg(format!(
+            "Parent {parent} waiting for child {child} has another child {got} return\n"
+        ));
+    }
+    if status & 0xff != 0 {
+        dump::msg(format!(
+            "Child {child} returns LOB status {:o}\n",
+            status & 0xff
+        ));
+        // FIX 5: a volume whose writer was killed did not finish.
+        return X_ABORT;
+    }
+    (status >> 8) & 0xff
+}
+
+/// In the child: name and open the output, start the slaves, and write
+/// the volume's TS_TAPE header.
+fn open_volume(t: &Tape, top: bool) {
+    dump::tapeno_set(dump::tapeno_get() + 1);
+    let mut next = t.nexttape.get();
+    if dump::advance_tape_list(&mut next) {
+        t.nexttape.set(next);
+        let mut m = format!("Dumping volume {} on ", dump::tapeno_get()).into_bytes();
+        m.extend(dump::tape_name());
+        m.push(b'\n');
+        dump::msg(m);
+    }
+    loop {
+        let fd = dump::open_output();
+        if fd >= 0 {
+            dump::tapefd_set(fd);
+            break;
+        }
+        let mut m = b"Cannot open output \"".to_vec();
+        m.extend(dump::tape_name());
+        m.extend(b"\".\n");
+        dump::msg(m);
+        if !dump::query(c"Do you want to retry the open?") {
+            dumpabort();
+        }
+    }
+    enslave(t);
+    dump::asize_set(0);
+    t.blocksthisvol.set(0);
+    if top {
+        dump::newtape_set(dump::newtape_get() + 1);
+    }
+    let s = t.info(t.slp.get());
+    spcl::set(field::C_COUNT, s.count);
+    // Counted in TP_BSIZE records: restore does not know ntrec.
+    spcl::set(field::C_FIRSTREC, s.firstrec);
+    spcl::set(field::C_VOLUME, spcl::get(field::C_VOLUME) + 1);
+    spcl::set(field::C_TYPE, TS_TAPE);
+    spcl::set(field::C_FLAGS, spcl::get(field::C_FLAGS) | DR_NEWHEADER);
+    dump::writeheader(s.inode as dump::ino_t);
+    spcl::set(field::C_FLAGS, spcl::get(field::C_FLAGS) & !DR_NEWHEADER);
+    if dump::tapeno_get() > 1 {
+        dump::msg(format!(
+            "Volume {} begins with blocks from inode {}\n",
+            dump::tapeno_get(),
+            s.inode
+        ));
+    }
+}
+
+/// Fork this volume's slaves, which share the open output.
+fn enslave(t: &Tape) {
+    let me = getpid();
+    t.master.set(me.as_raw());
+    for i in 0..SLAVES {
+        t.update(i, |s| s.sent = false);
+    }
+    let started = Ring::start(
+        t.slp.get(),
+        t.ntrec.get(),
+        t.writesize.get() as usize,
+        me,
+        &mut |i, pid, fd| {
+            t.update(i, |s| {
+                s.pid = pid.as_raw();
+                s.fd = fd;
+            })
+        },
+    );
+    match started {
+        Ok(ring) => *t.ring.borrow_mut() = Some(ring),
+        Err(e) => {
+            t.master.set(0);
+            dump::quit(
+                [
+                    format!("too many slaves, {} (recompile smaller): ", e.made).into_bytes(),
+                    dump::strerror(e.errno as i32),
+                    b"\n".to_vec(),
+                ]
+                .concat(),
+            );
+        }
+    }
+    t.master.set(0);
+}

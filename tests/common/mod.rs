@@ -1,0 +1,365 @@
+//! Helpers shared by the integration tests: where the programs are, runs
+//! with a time limit, and the check that nothing of a dump is left running
+//! once it has ended (no live process in its process group, its output
+//! pipes closed).
+#![allow(dead_code)]
+
+use std::ffi::OsString;
+use std::io::Read;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn built(rel: &str) -> PathBuf {
+    let p = root().join(rel);
+    assert!(
+        p.exists(),
+        "{} is missing: run `make all` (or `make test`) first",
+        p.display()
+    );
+    p
+}
+
+pub fn lib_so() -> PathBuf {
+    built("target/release/libdumptape.so")
+}
+
+pub fn lib_a() -> PathBuf {
+    built("target/release/libdumptape.a")
+}
+
+/// The front-end linked with the library.
+pub fn minidump() -> PathBuf {
+    built("build/minidump")
+}
+
+/// The same front-end linked with the library's shared object.
+pub fn minidump_so() -> PathBuf {
+    built("build/minidump-so")
+}
+
+/// The reference directory: ../shared/reference, or DUMPTAPE_REFERENCE.
+pub fn reference_dir() -> PathBuf {
+    match std::env::var_os("DUMPTAPE_REFERENCE") {
+        Some(d) => PathBuf::from(d),
+        None => root().join("../shared/reference"),
+    }
+}
+
+/// The oracle: the front-end built with tape-fixed.c.  None (said loudly)
+/// when the reference is absent; under CI its absence is a failure.
+pub fn oracle() -> Option<PathBuf> {
+    oracle_named("build/minidump-ref", "tape-fixed.c")
+}
+
+/// The original tape.c with the same front-end, to show its defects.
+pub fn original() -> Option<PathBuf> {
+    oracle_named("build/minidump-orig", "tape.c")
+}
+
+fn oracle_named(rel: &str, src: &str) -> Option<PathBuf> {
+    let have_src = reference_dir().join(src).exists();
+    let bin = root().join(rel);
+    if have_src && bin.exists() {
+        return Some(bin);
+    }
+    let why = if have_src {
+        format!("{} is not built (make reference)", bin.display())
+    } else {
+        format!(
+            "{} not found (set DUMPTAPE_REFERENCE)",
+            reference_dir().join(src).display()
+        )
+    };
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "differential test cannot run under CI: {why}"
+    );
+    eprintln!("\n*** SKIPPED: {why}; this differential test did NOT run ***\n");
+    None
+}
+
+/// A fresh directory for one test.
+pub fn scratch(name: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "dumptape-{}-{}-{}",
+        name,
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("create scratch dir");
+    d
+}
+
+/// `len` bytes of seeded noise, so every data block is distinguishable.
+pub fn noise(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out.extend_from_slice(&x.to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+/// Environment that makes two runs of the front-end byte-identical.
+pub const FIXED_ENV: &[(&str, &str)] = &[
+    ("SOURCE_DATE_EPOCH", "1000000000"),
+    ("DUMPTAPE_HOST", "testhost"),
+    ("TZ", "UTC"),
+];
+
+/// Something done to a running dump: given the top-level pid and its
+/// standard output.
+pub type During = Box<dyn FnOnce(u32, &mut dyn Read) + Send>;
+
+/// One run of a dump program.
+pub struct Run {
+    pub prog: PathBuf,
+    pub args: Vec<OsString>,
+    pub dir: PathBuf,
+    pub env: Vec<(OsString, OsString)>,
+    pub answers: Option<String>,
+    pub timeout: Duration,
+    /// Called with the top-level pid while the dump runs; may act on it
+    /// (kill a process, read part of the output ...).
+    pub during: Option<During>,
+}
+
+pub struct Ended {
+    /// Exit code, or None when killed by a signal.
+    pub code: Option<i32>,
+    pub signal: Option<i32>,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl Run {
+    pub fn new(prog: impl Into<PathBuf>, dir: &Path) -> Run {
+        Run {
+            prog: prog.into(),
+            args: Vec::new(),
+            dir: dir.to_owned(),
+            env: FIXED_ENV
+                .iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+            answers: None,
+            timeout: Duration::from_secs(60),
+            during: None,
+        }
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<OsString>,
+    {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn env(mut self, k: &str, v: impl Into<OsString>) -> Run {
+        self.env.push((k.into(), v.into()));
+        self
+    }
+
+    pub fn answers(mut self, a: &str) -> Run {
+        self.answers = Some(a.to_owned());
+        self
+    }
+
+    pub fn timeout(mut self, secs: u64) -> Run {
+        self.timeout = Duration::from_secs(secs);
+        self
+    }
+
+    pub fn during(mut self, f: impl FnOnce(u32, &mut dyn Read) + Send + 'static) -> Run {
+        self.during = Some(Box::new(f));
+        self
+    }
+
+    /// Run to the end; panics if it outlives its time or leaves anything
+    /// running or holding its output open.
+    pub fn run(self) -> Ended {
+        let mut cmd = Command::new(&self.prog);
+        cmd.args(&self.args)
+            .current_dir(&self.dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        if let Some(a) = &self.answers {
+            let f = self.dir.join(".answers");
+            std::fs::write(&f, a).expect("write answers");
+            cmd.env("DUMPTAPE_ANSWERS", f);
+        }
+        let start = Instant::now();
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {}: {e}", self.prog.display()));
+        let pid = child.id();
+        let mut out = child.stdout.take().expect("stdout");
+        let mut err = child.stderr.take().expect("stderr");
+        let (etx, erx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut s = Vec::new();
+            let _ = err.read_to_end(&mut s);
+            let _ = etx.send(s);
+        });
+        let (otx, orx) = mpsc::channel();
+        let during = self.during;
+        std::thread::spawn(move || {
+            if let Some(f) = during {
+                f(pid, &mut out);
+            }
+            let mut s = Vec::new();
+            let _ = out.read_to_end(&mut s);
+            let _ = otx.send(s);
+        });
+        let deadline = start + self.timeout;
+        let status = loop {
+            if let Some(st) = child.try_wait().expect("wait") {
+                break st;
+            }
+            if Instant::now() > deadline {
+                let left = group_members(pid);
+                kill_group(pid);
+                let _ = child.wait();
+                panic!(
+                    "{} {:?} ran over {:?}; processes: {left:?}",
+                    self.prog.display(),
+                    self.args,
+                    self.timeout
+                );
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        let elapsed = start.elapsed();
+        // The top-level process is gone; the rest must follow promptly.
+        let grace = Instant::now() + Duration::from_secs(5);
+        while !group_members(pid).is_empty() && Instant::now() < grace {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let left = group_members(pid);
+        if !left.is_empty() {
+            kill_group(pid);
+            panic!(
+                "{} {:?} left processes running: {left:?}",
+                self.prog.display(),
+                self.args
+            );
+        }
+        let stdout = orx
+            .recv_timeout(Duration::from_secs(5))
+            .expect("standard output still held open after the dump ended");
+        let stderr = erx
+            .recv_timeout(Duration::from_secs(5))
+            .expect("standard error still held open after the dump ended");
+        Ended {
+            code: status.code(),
+            signal: status.signal(),
+            stdout,
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+            elapsed,
+        }
+    }
+}
+
+/// Live (not zombie) processes of process group `pgid`, from /proc.
+pub fn group_members(pgid: u32) -> Vec<(u32, char, u32)> {
+    let mut out = Vec::new();
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return out;
+    };
+    for e in dir.flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid pgrp ...: comm may hold spaces.
+        let Some(close) = stat.rfind(')') else {
+            continue;
+        };
+        let f: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        if f.len() < 3 {
+            continue;
+        }
+        let state = f[0].chars().next().unwrap_or('?');
+        let ppid = f[1].parse().unwrap_or(0);
+        let pgrp: u32 = f[2].parse().unwrap_or(0);
+        if pgrp == pgid && state != 'Z' {
+            out.push((pid, state, ppid));
+        }
+    }
+    out
+}
+
+/// Children of `pid` (live ones).
+pub fn children(pid: u32) -> Vec<u32> {
+    group_members_all()
+        .into_iter()
+        .filter(|&(_, _, ppid)| ppid == pid)
+        .map(|(p, _, _)| p)
+        .collect()
+}
+
+fn group_members_all() -> Vec<(u32, char, u32)> {
+    let mut out = Vec::new();
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return out;
+    };
+    for e in dir.flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
+        let Some(close) = stat.rfind(')') else {
+            continue;
+        };
+        let f: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        if f.len() < 2 {
+            continue;
+        }
+        let state = f[0].chars().next().unwrap_or('?');
+        if state != 'Z' {
+            out.push((pid, state, f[1].parse().unwrap_or(0)));
+        }
+    }
+    out
+}
+
+pub fn kill_group(pgid: u32) {
+    // SAFETY: kill(2) on a process group we created.
+    unsafe { libc::kill(-(pgid as i32), libc::SIGKILL) };
+}
+
+pub fn kill(pid: u32, sig: i32) {
+    // SAFETY: kill(2) with plain arguments.
+    unsafe { libc::kill(pid as i32, sig) };
+}
+
+/// The 4.4BSD header fields a test looks at, from one 1024-byte record.
+pub fn word(rec: &[u8], off: usize) -> i32 {
+    i32::from_le_bytes(rec[off..off + 4].try_into().unwrap())
+}

@@ -1,0 +1,36 @@
+#!/bin/sh
+# The test suite behind `make test`: style and lint gates, then every cargo
+# test (unit, ABI, differential against the oracle, bad input, kills).
+# Installs what the end-to-end tests need when it can (root on Debian).
+set -eu
+cd "$(dirname "$0")/.."
+
+REFDIR=${DUMPTAPE_REFERENCE:-../shared/reference}
+MAKE=${MAKE:-make}
+
+need_pkgs=""
+command -v makefs >/dev/null 2>&1 || need_pkgs="$need_pkgs makefs"
+command -v restore >/dev/null 2>&1 || [ -x /sbin/restore ] || need_pkgs="$need_pkgs dump"
+command -v strace >/dev/null 2>&1 || need_pkgs="$need_pkgs strace"
+if [ -n "$need_pkgs" ]; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+		echo "tests: installing$need_pkgs"
+		apt-get update -qq >/dev/null 2>&1 || true
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need_pkgs >/dev/null
+	else
+		echo "tests: missing$need_pkgs; install them with: apt-get install -y$need_pkgs"
+	fi
+fi
+
+if [ -f "$REFDIR/tape-fixed.c" ]; then
+	$MAKE REFDIR="$REFDIR" reference
+elif [ -n "${CI:-}" ]; then
+	echo "tests: $REFDIR/tape-fixed.c is missing; CI must run the differential tests" >&2
+	exit 1
+else
+	echo "tests: *** $REFDIR/tape-fixed.c not found: differential tests will be SKIPPED ***"
+fi
+
+cargo fmt --check
+cargo clippy --release --all-targets -- -D warnings
+cargo test --release -- --test-threads=2
