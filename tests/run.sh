@@ -33,4 +33,13 @@ fi
 
 cargo fmt --check
 cargo clippy --release --all-targets -- -D warnings
-cargo test --release -- --test-threads=2
+log=$(mktemp "${TMPDIR:-/tmp}/dumptape-test.XXXXXX")
+status=0
+cargo test --release -- --test-threads=2 >"$log" 2>&1 || status=1
+cat "$log"
+# One closing line for the whole suite.
+awk '/^test result:/ { p += $4; f += $6; s += $8 }
+    END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+grep -q "^test result: FAILED" "$log" && status=1
+rm -f "$log"
+exit $status
