@@ -83,8 +83,11 @@ impl Records {
 
 /// One slot's list: its requests and, packed from record 0 on, the header
 /// records it carries (disk records are read by the slave, not stored).
+/// `spcl[k]` says whether the record at k is a header proper (writerec's
+/// isspcl) rather than a map or symlink record that only travels like one.
 pub struct List {
     pub reqs: Vec<Req>,
+    pub spcl: Vec<bool>,
     pub headers: Records,
 }
 
@@ -92,6 +95,7 @@ impl List {
     pub const fn empty() -> List {
         List {
             reqs: Vec::new(),
+            spcl: Vec::new(),
             headers: Records::empty(),
         }
     }
@@ -100,14 +104,35 @@ impl List {
         let mut reqs = Vec::new();
         reqs.try_reserve_exact(ntrec + 1).ok()?;
         reqs.resize(ntrec + 1, Req::default());
+        let mut spcl = Vec::new();
+        spcl.try_reserve_exact(ntrec + 1).ok()?;
+        spcl.resize(ntrec + 1, false);
         Some(List {
             reqs,
+            spcl,
             headers: Records::new(ntrec)?,
         })
     }
 
-    /// The runs of a list in order, as (position, request), or None when
-    /// they do not add up to exactly `ntrec` records.
+    /// Records from position 0 up to the first header proper among the
+    /// first `len`, or None when there is none.
+    pub fn leading_data(&self, len: usize) -> Option<usize> {
+        let mut k = 0usize;
+        while k < len {
+            let r = self.reqs[k];
+            if r.count <= 0 {
+                return None;
+            }
+            if r.dblk == 0 && self.spcl[k] {
+                return Some(k);
+            }
+            k += r.count as usize;
+        }
+        None
+    }
+
+    /// The runs of a list in order, or None when they do not add up to
+    /// exactly `ntrec` records.
     pub fn runs(&self, ntrec: usize) -> Option<Vec<Req>> {
         let mut out = Vec::with_capacity(8);
         let mut k = 0usize;

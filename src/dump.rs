@@ -44,6 +44,7 @@ pub mod field {
     pub const C_TYPE: usize = 0;
     pub const C_VOLUME: usize = 3;
     pub const C_TAPEA: usize = 4;
+    pub const C_INUMBER: usize = 5;
     pub const C_COUNT: usize = 40;
     pub const C_ADDR_BYTE: usize = 164;
     pub const C_FLAGS: usize = 222;

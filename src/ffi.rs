@@ -203,7 +203,7 @@ pub extern "C" fn sigpipe(signo: c_int) {
 #[unsafe(no_mangle)]
 pub extern "C" fn trewind() {
     let t = state();
-    volume::trewind(t);
+    volume::trewind(t, volume::Closing::EndOfDump);
     publish(t);
 }
 
@@ -211,7 +211,8 @@ pub extern "C" fn trewind() {
 #[unsafe(no_mangle)]
 pub extern "C" fn close_rewind() {
     let t = state();
-    volume::close_rewind(t);
+    // dump calls it to rewrite a volume, and exits right after.
+    let _ = volume::close_rewind(t);
     publish(t);
 }
 

@@ -10,7 +10,7 @@
 //! instead of waiting for ever.  A master that dies closes the command
 //! sockets and every slave ends.
 
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 
 use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
@@ -40,6 +40,8 @@ pub enum Outcome {
     Gone(Option<Errno>),
     /// A signal came in while waiting; act on it, then wait again.
     Signalled,
+    /// The dump's top-level process is gone (its lifeline closed).
+    Orphaned,
 }
 
 /// The master's side of one volume's ring.
@@ -148,8 +150,9 @@ impl Ring {
         Ok(())
     }
 
-    /// Wait for slave `i`'s report on its last list.
-    pub fn collect(&mut self, i: usize) -> Outcome {
+    /// Wait for slave `i`'s report on its last list, watching `lifeline`
+    /// too: it reads EOF once the dump's top-level process is gone.
+    pub fn collect(&mut self, i: usize, lifeline: Option<BorrowedFd<'_>>) -> Outcome {
         let mut word = [0u8; 4];
         let mut got = 0;
         while got < word.len() {
@@ -159,11 +162,15 @@ impl Ring {
             let mut fds = [
                 PollFd::new(self.cmds[i].as_fd(), PollFlags::POLLIN),
                 PollFd::new(self.wake.0.as_fd(), PollFlags::POLLIN),
+                PollFd::new(lifeline.unwrap_or(self.wake.0.as_fd()), PollFlags::POLLIN),
             ];
             match poll(&mut fds, PollTimeout::NONE) {
                 Ok(_) => {}
                 Err(Errno::EINTR) => continue,
                 Err(e) => return Outcome::Gone(Some(e)),
+            }
+            if lifeline.is_some() && fds[2].any().unwrap_or(false) {
+                return Outcome::Orphaned;
             }
             if fds[1].any().unwrap_or(false) {
                 signals::drain(self.wake.0.as_fd());

@@ -88,6 +88,16 @@ pub fn install_slave() {
     set(Signal::SIGUSR2, h, SaFlags::SA_RESTART);
 }
 
+/// A checkpoint process that ran a ring before: a SIGTERM must interrupt
+/// its wait for the volume's writer, so that it can take that one down.
+pub fn install_checkpoint() {
+    set(
+        Signal::SIGTERM,
+        SigHandler::Handler(on_signal),
+        SaFlags::empty(),
+    );
+}
+
 /// Forget flags inherited across a fork.
 pub fn clear() {
     for f in [&TERM, &USR1, &PIPE, &USR2] {

@@ -1,13 +1,14 @@
 //! The master's side of the tape: gathering records into lists, handing
 //! full lists to the ring, and carrying the lists in flight over to the next
 //! volume when the medium ends (tape.c's writerec, dumpblock, flushtape and
-//! rollforward).
+//! rollforward, here `replay`).
 //!
 //! All state sits in cells: dump's writeheader() calls back into writerec
 //! while startnewtape is running, so no part of it may be borrowed across a
 //! call into the rest of dump.
 
 use std::cell::{Cell, RefCell};
+use std::os::fd::AsFd;
 
 use crate::buffers::{List, Req};
 use crate::dump::{self, DEV_BSIZE, TP_BSIZE, TP_NINDIR, TS_END, field, spcl};
@@ -64,12 +65,18 @@ pub struct Tape {
     pub nogripe: Cell<bool>,
     /// Rest of the output list ("a,b,c"), into dump's string.
     pub nexttape: Cell<*mut libc::c_char>,
-    /// Inside rollforward: the volume header must not flush a list.
+    /// Inside a replay: the volume header must not flush a list.
     pub rolling: Cell<bool>,
     pub slaves: [Cell<SlaveInfo>; SLAVES + 1],
-    /// The lists; the last is rollforward's spare.
+    /// The lists; the last is the replay's spare.
     pub lists: [RefCell<List>; SLAVES + 1],
     pub ring: RefCell<Option<Ring>>,
+    /// Tells every process of the dump when the top-level one is gone.
+    pub lifeline: RefCell<Option<volume::Lifeline>>,
+    /// In a checkpoint process: the child writing the volume.
+    pub checkpoint_child: Cell<i32>,
+    /// This process has the library's signal handlers (it ran a ring).
+    pub handlers: Cell<bool>,
 }
 
 impl Tape {
@@ -91,6 +98,9 @@ impl Tape {
             slaves: [const { Cell::new(SlaveInfo::ZERO) }; SLAVES + 1],
             lists: [const { RefCell::new(List::empty()) }; SLAVES + 1],
             ring: RefCell::new(None),
+            lifeline: RefCell::new(None),
+            checkpoint_child: Cell::new(0),
+            handlers: Cell::new(false),
         }
     }
 
@@ -174,7 +184,11 @@ pub fn writerec(t: &Tape, rec: &[u8; TP_BSIZE], isspcl: bool) {
     if k >= t.ntrec.get() || nr >= t.ntrec.get() {
         dump::quit("writerec: no tape buffers (alloctape not called?)\n");
     }
-    t.lists[s].borrow_mut().reqs[k] = Req::HEADER;
+    {
+        let mut cur = t.lists[s].borrow_mut();
+        cur.reqs[k] = Req::HEADER;
+        cur.spcl[k] = isspcl;
+    }
     t.lists[nl].borrow_mut().headers.copy_record(nr, rec);
     t.nextblock.set((nl, nr + 1));
     if isspcl {
@@ -282,9 +296,13 @@ pub fn send_list(t: &Tape, s: usize, from: usize) {
 /// Read slave `s`'s report on its last list: bytes written.
 pub fn collect(t: &Tape, s: usize) -> i32 {
     loop {
-        let outcome = match t.ring.borrow_mut().as_mut() {
-            Some(r) => r.collect(s),
-            None => Outcome::Gone(Some(nix::errno::Errno::EBADF)),
+        let outcome = {
+            let lifeline = t.lifeline.borrow();
+            let alive = lifeline.as_ref().map(|l| l.alive.as_fd());
+            match t.ring.borrow_mut().as_mut() {
+                Some(r) => r.collect(s, alive),
+                None => Outcome::Gone(Some(nix::errno::Errno::EBADF)),
+            }
         };
         match outcome {
             Outcome::Wrote(n) => {
@@ -292,6 +310,7 @@ pub fn collect(t: &Tape, s: usize) -> i32 {
                 return n;
             }
             Outcome::Signalled => pending(t),
+            Outcome::Orphaned => volume::dumpabort(),
             Outcome::WriteFailed => {
                 signals::take();
                 volume::tperror(t);
@@ -313,15 +332,14 @@ pub fn collect(t: &Tape, s: usize) -> i32 {
     }
 }
 
-/// Read every outstanding report, as at the end of a volume.
-pub fn drain(t: &Tape) -> Vec<(usize, i32)> {
-    let mut out = Vec::new();
+/// Read every outstanding report, whatever it says (the lists are about
+/// to be replayed).
+pub fn drain(t: &Tape) {
     for s in 0..SLAVES {
         if t.info(s).sent {
-            out.push((s, collect(t, s)));
+            collect(t, s);
         }
     }
-    out
 }
 
 /// The current list is full: hand it over, take the oldest report back,
@@ -337,6 +355,7 @@ pub fn flushtape(t: &Tape) {
         let k = t.trecno.get().min(ntrec);
         list.reqs[k].count = 0;
     }
+    volume::check_lifeline(t);
     send_list(t, s, s);
     let lastfirstrec = t.info(s).firstrec;
     let s = (s + 1) % SLAVES;
@@ -347,7 +366,7 @@ pub fn flushtape(t: &Tape) {
             dump::msg("End of tape detected\n");
             drain(t);
             volume::close_rewind(t);
-            rollforward(t);
+            replay(t, s, SLAVES, 0);
             return;
         }
     }
@@ -364,26 +383,60 @@ pub fn flushtape(t: &Tape) {
     dump::asize_set(dump::asize_get() + libc::c_long::from(t.tenths.get()));
     dump::blockswritten_set(dump::blockswritten_get().wrapping_add(ntrec as i32));
     t.blocksthisvol.set(t.blocksthisvol.get() + ntrec as i64);
-    if volume::full(t) {
-        volume::close_rewind(t);
+    if volume::full(t) && !volume::close_rewind(t) {
         volume::startnewtape(t, false);
     }
     dump::timeest();
 }
 
-/// The medium ended with SLAVES lists in flight: replay them on the new
-/// volume, behind its header.  Each list moves up one record to make room,
-/// so each gives its last record to the next, and the last list's last
-/// record starts the list being filled.  As tape-fixed.c: FIX 1 (the
-/// carried header goes along), FIX 2 (firstrec counts the replayed lists),
-/// FIX 6 (the volume header leaves the header in progress alone, and the
-/// new list is described afresh).
-pub fn rollforward(t: &Tape) {
+/// The lists handed out but not yet reported, oldest first, and what each
+/// wrote; the first short one and how many lists from it on are in flight.
+pub fn drain_in_order(t: &Tape) -> Option<(usize, usize)> {
+    let cur = t.slp.get();
+    let mut short = None;
+    for k in 1..=SLAVES {
+        let s = (cur + k) % SLAVES;
+        if t.info(s).sent {
+            let got = collect(t, s);
+            if got != t.writesize.get() && short.is_none() {
+                short = Some(s);
+            }
+        }
+    }
+    short.map(|failed| (failed, (cur + SLAVES - failed - 1) % SLAVES + 1))
+}
+
+/// The medium ended: the `m` lists from slot `failed` on never made it to
+/// the volume just closed.  Replay them on the new volume behind its
+/// header.  Each list moves up one record to make room, so each gives its
+/// last record to the next, and the last one's last record opens the list
+/// being filled, ahead of the `kept` records already in it.
+///
+/// With m == SLAVES and nothing kept this is tape-fixed.c's rollforward:
+/// FIX 1 (the carried header goes along), FIX 2 (firstrec counts the
+/// replayed lists), FIX 6 (the volume header leaves the header in progress
+/// alone, and the new list is described afresh).  Fewer lists come from an
+/// end of medium met while a volume is being closed (CONTRACT item 7).
+pub fn replay(t: &Tape, failed: usize, m: usize, kept: usize) {
     let ntrec = t.ntrec.get();
     let spare = SLAVES;
+    let cur = (failed + m) % SLAVES;
+    // The records already in the list being filled, when it is not one of
+    // those replayed: they go back in behind the carried record.
+    let saved = (kept > 0 && m < SLAVES).then(|| {
+        let l = t.lists[cur].borrow();
+        let nhdr = t.nextblock.get().1;
+        (
+            l.reqs[..kept].to_vec(),
+            l.spcl[..kept].to_vec(),
+            l.headers.bytes()[..nhdr * TP_BSIZE].to_vec(),
+        )
+    });
+    let first_firstrec = t.info(failed).firstrec;
+    t.slp.set(failed);
     // Next free header record in the spare list.
     let mut ntb = 1usize;
-    for i in 0..SLAVES {
+    for i in 0..m {
         let s = t.slp.get();
         let prev = {
             let src = t.lists[s].borrow();
@@ -392,12 +445,10 @@ pub fn rollforward(t: &Tape) {
             let mut p = 0usize;
             let mut otb = 0usize;
             let mut prev = None;
-            while p < ntrec && src.reqs[p].count > 0 {
+            while p < ntrec && q <= ntrec && src.reqs[p].count > 0 {
                 let r = src.reqs[p];
-                if q > ntrec {
-                    break;
-                }
                 dst.reqs[q] = r;
+                dst.spcl[q] = src.spcl[p];
                 if r.dblk == 0 {
                     if ntb >= ntrec || otb >= ntrec {
                         break;
@@ -426,7 +477,11 @@ pub fn rollforward(t: &Tape) {
             prev
         };
         if i == 0 {
-            t.lists[spare].borrow_mut().reqs[0] = Req::HEADER;
+            {
+                let mut dst = t.lists[spare].borrow_mut();
+                dst.reqs[0] = Req::HEADER;
+                dst.spcl[0] = true;
+            }
             t.trecno.set(0);
             t.nextblock.set((spare, 0));
             let saved = dump::spcl::save();
@@ -448,6 +503,7 @@ pub fn rollforward(t: &Tape) {
         t.slp.set((s + 1) % SLAVES);
         let mut dst = t.lists[spare].borrow_mut();
         let last = dst.reqs[prev];
+        let last_spcl = dst.spcl[prev];
         if last.dblk != 0 {
             let sectors = (TP_BSIZE / DEV_BSIZE) as i64;
             let dblk = i64::from(last.dblk) + i64::from(last.count) * sectors;
@@ -455,44 +511,67 @@ pub fn rollforward(t: &Tape) {
                 dblk: dblk as dump::daddr_t,
                 count: 1,
             };
+            dst.spcl[0] = false;
             ntb = 0;
         } else {
             dst.reqs[0] = Req::HEADER;
+            dst.spcl[0] = last_spcl;
             let rec = dst.headers.record(ntb).to_vec();
             dst.headers.copy_record(0, &rec);
             ntb = 1;
         }
     }
     // The carried record opens the list being filled.
-    let s = t.slp.get();
-    let carried = t.lists[spare].borrow().reqs[0];
     {
-        let mut cur = t.lists[s].borrow_mut();
-        cur.reqs[0] = carried;
+        let spare_list = t.lists[spare].borrow();
+        let carried = spare_list.reqs[0];
+        let mut l = t.lists[cur].borrow_mut();
+        l.reqs[0] = carried;
+        l.spcl[0] = spare_list.spcl[0];
+        let mut nhdr = 0;
         if carried.dblk == 0 {
-            let rec = t.lists[spare].borrow().headers.record(0).to_vec();
-            cur.headers.copy_record(0, &rec);
-            t.nextblock.set((s, 1));
-        } else {
-            t.nextblock.set((s, 0));
+            l.headers.copy_record(0, spare_list.headers.record(0));
+            nhdr = 1;
         }
+        let mut k = 1;
+        if let Some((reqs, flags, hdrs)) = &saved {
+            // Runs keep their positions, one record on.
+            let mut j = 0;
+            while j < reqs.len() && reqs[j].count > 0 {
+                let r = reqs[j];
+                l.reqs[k] = r;
+                l.spcl[k] = flags[j];
+                k += r.count as usize;
+                j += r.count as usize;
+            }
+            let n = hdrs.len() / TP_BSIZE;
+            l.headers.bytes_mut()[nhdr * TP_BSIZE..(nhdr + n) * TP_BSIZE].copy_from_slice(hdrs);
+            nhdr += n;
+        }
+        t.nextblock.set((cur, nhdr));
+        t.trecno.set(k);
     }
-    t.trecno.set(1);
-    if t.info(s).sent && collect(t, s) != t.writesize.get() {
+    // The first replayed list, behind the volume header, must fit.
+    if t.info(failed).sent && collect(t, failed) != t.writesize.get() {
         dump::quit("EOT detected at start of the tape!\n");
     }
-    let tapea = spcl::get(field::C_TAPEA) - 1;
-    let count = if t.lastspclrec.get() == i64::from(tapea) {
-        0
-    } else {
-        records_to_next_header(t, i64::from(tapea))
+    let kept = t.trecno.get() - 1;
+    let tapea = spcl::get(field::C_TAPEA) - 1 - kept as i32;
+    let count = match t.lists[cur].borrow().leading_data(kept + 1) {
+        Some(n) => n as i32,
+        None => records_to_next_header(t, i64::from(tapea)),
     };
-    t.update(s, |i| {
-        i.firstrec = i.firstrec.wrapping_add((SLAVES * ntrec) as i32);
+    t.update(cur, |i| {
+        i.firstrec = first_firstrec.wrapping_add((m * ntrec) as i32);
         i.tapea = tapea;
         i.inode = dump::curino_get() as i32;
         i.count = count;
     });
+    // A full list (at -b 1, or with the kept records) goes out now; from
+    // inside the volume header it could not (CONTRACT item 8).
+    if t.trecno.get() >= ntrec {
+        flushtape(t);
+    }
 }
 
 /// Send the spare list, holding `nhdr` header records, to slave `s`.

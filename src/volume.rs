@@ -2,6 +2,9 @@
 //! changing them, and the ways a dump ends (tape.c's startnewtape,
 //! trewind, close_rewind, tperror, dumpabort, killall, enslave).
 
+use std::os::fd::{AsFd, OwnedFd};
+
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{SigHandler, Signal, kill, signal};
 use nix::unistd::{ForkResult, Pid, fork, getpid};
 
@@ -10,6 +13,28 @@ use crate::ffi::exit;
 use crate::ring::{Ring, SLAVES};
 use crate::signals::{self, Pending};
 use crate::tape::{self, Tape};
+
+/// A pipe whose write end only the dump's top-level process holds: once
+/// that process is gone, every other one reads EOF from `alive` and ends
+/// rather than write on for nobody (CONTRACT item 9).
+pub struct Lifeline {
+    pub alive: OwnedFd,
+    keep: Option<OwnedFd>,
+}
+
+/// End the dump if its top-level process is gone.
+pub fn check_lifeline(t: &Tape) {
+    let gone = match t.lifeline.borrow().as_ref() {
+        Some(l) => {
+            let mut fds = [PollFd::new(l.alive.as_fd(), PollFlags::POLLIN)];
+            matches!(poll(&mut fds, PollTimeout::ZERO), Ok(n) if n > 0)
+        }
+        None => false,
+    };
+    if gone {
+        dumpabort();
+    }
+}
 
 /// Whether the volume is full by size (-B records, or length and density).
 pub fn full(t: &Tape) -> bool {
@@ -73,14 +98,42 @@ pub fn dumpabort() -> ! {
     let t = crate::ffi::state();
     let master = t.master.get();
     if master != 0 && master != getpid().as_raw() {
-        let _ = kill(Pid::from_raw(master), Signal::SIGTERM);
+        // A slave: the master decides.  One that is already gone (this
+        // slave now has another parent) has nothing left to be told, and
+        // its pid may be someone else's by now.
+        if nix::unistd::getppid().as_raw() == master {
+            let _ = kill(Pid::from_raw(master), Signal::SIGTERM);
+        }
     } else {
         killall(t);
+        reap(t);
+        // A checkpoint takes the volume it waits for down with it.
+        let child = t.checkpoint_child.get();
+        if child > 0 {
+            stop_child(Pid::from_raw(child));
+        }
         dump::msg("The ENTIRE dump is aborted.\n");
     }
     #[cfg(feature = "rdump")]
     dump::rmtclose();
     exit(X_ABORT)
+}
+
+/// Ask a checkpoint's child to abort, and wait for it: at most a few
+/// seconds, then it is killed.
+fn stop_child(child: Pid) {
+    use nix::sys::wait::{WaitPidFlag, waitpid};
+    let _ = kill(child, Signal::SIGTERM);
+    for _ in 0..500 {
+        match waitpid(child, Some(WaitPidFlag::WNOHANG)) {
+            Ok(nix::sys::wait::WaitStatus::StillAlive) | Err(nix::errno::Errno::EINTR) => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            _ => return,
+        }
+    }
+    let _ = kill(child, Signal::SIGKILL);
+    let _ = waitpid(child, None);
 }
 
 /// Kill this volume's slaves.
@@ -94,15 +147,51 @@ pub fn killall(t: &Tape) {
     }
 }
 
+/// Why a volume is being closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closing {
+    /// The dump is over (dump's main calls trewind).
+    EndOfDump,
+    /// Another volume follows.
+    Change,
+}
+
 /// Drain the ring, end the slaves, close the volume and rewind it.
-pub fn trewind(t: &Tape) {
-    for (_, got) in tape::drain(t) {
-        if got != t.writesize.get() {
-            dump::msg("EOT detected in last 2 tape records!\n");
-            dump::msg("Use a longer tape, decrease the size estimate\n");
-            dump::quit("or use no size estimate at all.\n");
+///
+/// tape.c gave up when a list still in flight here came back short ("EOT
+/// detected in last 2 tape records!").  Here those lists go onto the next
+/// volume like at any other end of medium (CONTRACT item 7).  Returns
+/// whether that happened: the next volume is then open and in use.
+pub fn trewind(t: &Tape, why: Closing) -> bool {
+    let mut rolled = false;
+    while let Some((failed, m)) = tape::drain_in_order(t) {
+        dump::msg("End of tape detected\n");
+        close_volume(t);
+        change_volumes(t);
+        let kept = t.trecno.get();
+        tape::replay(t, failed, m, kept);
+        rolled = true;
+        if why == Closing::Change {
+            return true;
+        }
+        // The dump is over but the carried record still waits in a list
+        // that is not full: pad it with end-of-dump headers, as dump's own
+        // trailer does, until it goes out.
+        while t.trecno.get() != 0 {
+            if spcl::get(field::C_TYPE) != crate::dump::TS_END {
+                dump::msg("EOT detected in last 2 tape records!\n");
+                dump::msg("Use a longer tape, decrease the size estimate\n");
+                dump::quit("or use no size estimate at all.\n");
+            }
+            dump::writeheader(spcl::get(field::C_INUMBER) as u32 as dump::ino_t);
         }
     }
+    close_volume(t);
+    rolled
+}
+
+/// End the ring and close the volume's output.
+fn close_volume(t: &Tape) {
     if let Some(ring) = t.ring.borrow_mut().take() {
         ring.close();
     }
@@ -144,9 +233,18 @@ fn reap(t: &Tape) {
     }
 }
 
-/// Close the volume and have the operator mount the next.
-pub fn close_rewind(t: &Tape) {
-    trewind(t);
+/// Close the volume and have the operator mount the next.  Returns
+/// whether the lists in flight were already replayed onto it.
+pub fn close_rewind(t: &Tape) -> bool {
+    if trewind(t, Closing::Change) {
+        return true;
+    }
+    change_volumes(t);
+    false
+}
+
+/// Ask for the next volume, unless a list of outputs names it.
+fn change_volumes(t: &Tape) {
     if !t.nexttape.get().is_null() {
         return;
     }
@@ -183,6 +281,20 @@ pub fn startnewtape(t: &Tape, top: bool) {
     let interrupt =
         unsafe { signal(Signal::SIGINT, SigHandler::SigIgn) }.unwrap_or(SigHandler::SigDfl);
     let parent = getpid();
+    if t.lifeline.borrow().is_none() {
+        match nix::unistd::pipe() {
+            Ok((alive, keep)) => {
+                *t.lifeline.borrow_mut() = Some(Lifeline {
+                    alive,
+                    keep: Some(keep),
+                })
+            }
+            Err(_) => {
+                dump::msg(format!("Context save fork fails in parent {parent}\n"));
+                exit(X_ABORT);
+            }
+        }
+    }
     loop {
         // SAFETY: see above.
         let _ = unsafe { signal(Signal::SIGINT, interrupt) };
@@ -196,7 +308,13 @@ pub fn startnewtape(t: &Tape, top: bool) {
             Ok(ForkResult::Parent { child }) => {
                 // SAFETY: SIG_IGN.
                 let _ = unsafe { signal(Signal::SIGINT, SigHandler::SigIgn) };
-                match checkpoint_wait(parent, child) {
+                t.checkpoint_child.set(child.as_raw());
+                if t.handlers.get() {
+                    signals::install_checkpoint();
+                }
+                let status = checkpoint_wait(parent, child);
+                t.checkpoint_child.set(0);
+                match status {
                     X_FINOK => exit(X_FINOK),
                     X_ABORT => exit(X_ABORT),
                     X_REWRITE => continue,
@@ -208,6 +326,9 @@ pub fn startnewtape(t: &Tape, top: bool) {
             }
             Ok(ForkResult::Child) => break,
         }
+    }
+    if let Some(l) = t.lifeline.borrow_mut().as_mut() {
+        l.keep = None;
     }
     signals::clear();
     open_volume(t, top);
@@ -224,6 +345,9 @@ fn checkpoint_wait(parent: Pid, child: Pid) -> i32 {
         }
         if got < 0 {
             if nix::errno::Errno::last() == nix::errno::Errno::EINTR {
+                if signals::take() == Some(Pending::Abort) {
+                    dumpabort();
+                }
                 continue;
             }
             // No child left to wait for: it is gone without a status.
@@ -297,6 +421,7 @@ fn open_volume(t: &Tape, top: bool) {
 /// Fork this volume's slaves, which share the open output.
 fn enslave(t: &Tape) {
     let me = getpid();
+    t.handlers.set(true);
     t.master.set(me.as_raw());
     for i in 0..SLAVES {
         t.update(i, |s| s.sent = false);

@@ -8,7 +8,7 @@ use std::ffi::OsString;
 use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -122,8 +122,8 @@ pub const FIXED_ENV: &[(&str, &str)] = &[
 ];
 
 /// Something done to a running dump: given the top-level pid and its
-/// standard output.
-pub type During = Box<dyn FnOnce(u32, &mut dyn Read) + Send>;
+/// standard output (taking it closes the reading end).
+pub type During = Box<dyn FnOnce(u32, &mut Option<ChildStdout>) + Send>;
 
 /// One run of a dump program.
 pub struct Run {
@@ -187,7 +187,7 @@ impl Run {
         self
     }
 
-    pub fn during(mut self, f: impl FnOnce(u32, &mut dyn Read) + Send + 'static) -> Run {
+    pub fn during(mut self, f: impl FnOnce(u32, &mut Option<ChildStdout>) + Send + 'static) -> Run {
         self.during = Some(Box::new(f));
         self
     }
@@ -215,7 +215,7 @@ impl Run {
             .spawn()
             .unwrap_or_else(|e| panic!("spawn {}: {e}", self.prog.display()));
         let pid = child.id();
-        let mut out = child.stdout.take().expect("stdout");
+        let mut out = child.stdout.take();
         let mut err = child.stderr.take().expect("stderr");
         let (etx, erx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -230,7 +230,9 @@ impl Run {
                 f(pid, &mut out);
             }
             let mut s = Vec::new();
-            let _ = out.read_to_end(&mut s);
+            if let Some(mut out) = out {
+                let _ = out.read_to_end(&mut s);
+            }
             let _ = otx.send(s);
         });
         let deadline = start + self.timeout;
@@ -362,4 +364,143 @@ pub fn kill(pid: u32, sig: i32) {
 /// The 4.4BSD header fields a test looks at, from one 1024-byte record.
 pub fn word(rec: &[u8], off: usize) -> i32 {
     i32::from_le_bytes(rec[off..off + 4].try_into().unwrap())
+}
+
+/// One dump program's run on a scenario, for comparing two programs.
+pub struct Side {
+    pub ended: Ended,
+    /// Each volume's name and bytes, in order ("-" for standard output).
+    pub volumes: Vec<(String, Vec<u8>)>,
+}
+
+/// A scenario: a data file, arguments, answers, and the volume names.
+#[derive(Clone)]
+pub struct Scenario {
+    pub seed: u64,
+    pub disk_bytes: usize,
+    pub args: Vec<String>,
+    pub answers: Option<String>,
+    pub env: Vec<(String, String)>,
+    /// Volume files to collect after the run, in order.
+    pub volumes: Vec<String>,
+    pub timeout: u64,
+}
+
+impl Scenario {
+    pub fn new(args: &[&str]) -> Scenario {
+        Scenario {
+            seed: 1,
+            disk_bytes: 6 << 20,
+            args: args.iter().map(|s| s.to_string()).collect(),
+            answers: None,
+            env: Vec::new(),
+            volumes: vec!["out.dump".into()],
+            timeout: 120,
+        }
+    }
+
+    /// Output to a list of `n` volume files v001,v002,...
+    pub fn volume_list(mut self, n: usize) -> Scenario {
+        self.volumes = (1..=n).map(|i| format!("v{i:03}")).collect();
+        self.args.push("-f".into());
+        self.args.push(self.volumes.join(","));
+        self
+    }
+
+    pub fn run(&self, prog: &Path, dir: &Path) -> Side {
+        std::fs::create_dir_all(dir).unwrap();
+        let disk = dir.join("disk.img");
+        if !disk.exists() {
+            std::fs::write(&disk, noise(self.seed, self.disk_bytes)).unwrap();
+        }
+        for v in &self.volumes {
+            let _ = std::fs::remove_file(dir.join(v));
+        }
+        let mut run = Run::new(prog, dir)
+            .args(&self.args)
+            .args(["disk.img"])
+            .timeout(self.timeout);
+        for (k, v) in &self.env {
+            run = run.env(k, v);
+        }
+        if let Some(a) = &self.answers {
+            run = run.answers(a);
+        }
+        let ended = run.run();
+        let volumes = if self.args.iter().any(|a| a == "-") {
+            vec![("-".into(), ended.stdout.clone())]
+        } else {
+            self.volumes
+                .iter()
+                .filter_map(|v| std::fs::read(dir.join(v)).ok().map(|b| (v.clone(), b)))
+                .collect()
+        };
+        Side { ended, volumes }
+    }
+}
+
+/// Messages with the parts that may differ between two correct runs
+/// (process ids, and the count in "write error N blocks", CONTRACT item
+/// 14) masked.
+pub fn masked(stderr: &str) -> String {
+    stderr
+        .lines()
+        .map(|l| {
+            let mut out = String::new();
+            let mut words = l.split(' ').peekable();
+            let mut prev = "";
+            while let Some(w) = words.next() {
+                let masked = matches!(prev, "Child" | "Parent" | "child" | "error")
+                    && w.chars().all(|c| c.is_ascii_digit())
+                    && !w.is_empty();
+                out.push_str(if masked { "N" } else { w });
+                if words.peek().is_some() {
+                    out.push(' ');
+                }
+                prev = w;
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Library and oracle on one scenario: same status, messages and volumes.
+/// The library's side is returned for further checks.
+pub fn same_as_oracle(name: &str, s: &Scenario) -> Option<Side> {
+    let oracle = oracle()?;
+    let base = scratch(name);
+    let lib = s.run(&minidump(), &base.join("lib"));
+    let orc = s.run(&oracle, &base.join("ref"));
+    assert_eq!(
+        lib.ended.code, orc.ended.code,
+        "{name}: exit status\nlibrary:\n{}\noracle:\n{}",
+        lib.ended.stderr, orc.ended.stderr
+    );
+    assert_eq!(
+        masked(&lib.ended.stderr),
+        masked(&orc.ended.stderr),
+        "{name}: messages differ"
+    );
+    assert_eq!(
+        lib.volumes.len(),
+        orc.volumes.len(),
+        "{name}: number of volumes"
+    );
+    for ((n, a), (_, b)) in lib.volumes.iter().zip(&orc.volumes) {
+        if a != b {
+            let at = a
+                .iter()
+                .zip(b)
+                .position(|(x, y)| x != y)
+                .unwrap_or(a.len().min(b.len()));
+            panic!(
+                "{name}: volume {n} differs from byte {at} (library {} bytes, oracle {})",
+                a.len(),
+                b.len()
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&base);
+    Some(lib)
 }
