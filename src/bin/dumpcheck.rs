@@ -1,0 +1,623 @@
+//! dumpcheck: check the record stream of a BSD dump volume set without
+//! restoring it.
+//!
+//! Usage: `dumpcheck [-b ntrec] VOL...` (`-` alone: standard input).
+//!
+//! The volumes are read in order as one stream of TP_BSIZE records in the
+//! 4.4BSD "new" format.  Every header must be whole (magic, checksum) and
+//! of the same dump (c_date); each header announces how many data records
+//! follow it, and exactly that many must come before the next header, also
+//! across a volume change; each volume starts with a TS_TAPE header giving
+//! its place in the set (c_volume, c_firstrec) and the data records it
+//! still owes (c_count); c_tapea numbers the records of the dump and so
+//! must run on without a gap inside a volume and never go back; the set
+//! ends with TS_END headers and nothing else.
+//!
+//! Exit status: 0 the set is sound, 1 a fault (reported on standard error,
+//! the first one only), 2 a usage error or a file that cannot be read.
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::process::ExitCode;
+
+const TP_BSIZE: usize = 1024;
+/// The entries of c_addr[]: a header describes at most this many records.
+const TP_NINDIR: usize = 512;
+const NFS_MAGIC: i32 = 60012;
+const CHECKSUM: i32 = 84446;
+/// Largest blocking factor taken; the library refuses more.
+const MAX_NTREC: usize = 65536;
+
+const TS_TAPE: i32 = 1;
+const TS_INODE: i32 = 2;
+const TS_BITS: i32 = 3;
+const TS_ADDR: i32 = 4;
+const TS_END: i32 = 5;
+const TS_CLRI: i32 = 6;
+
+// Byte offsets of the header fields the checks use (CONTRACT.md).
+const C_TYPE: usize = 0;
+const C_DATE: usize = 4;
+const C_VOLUME: usize = 12;
+const C_TAPEA: usize = 16;
+const C_MAGIC: usize = 24;
+const C_COUNT: usize = 160;
+const C_ADDR: usize = 164;
+const C_FIRSTREC: usize = 892;
+
+const USAGE: &str = "usage: dumpcheck [-b ntrec] VOL...";
+
+fn main() -> ExitCode {
+    let opts = match parse_args(std::env::args_os().skip(1)) {
+        Ok(o) => o,
+        Err(why) => {
+            eprintln!("dumpcheck: {why}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    // Open every volume first: a missing file is a mistake in the command,
+    // better said at once than after reading gigabytes of the volumes
+    // before it.
+    let mut vols = Vec::with_capacity(opts.vols.len());
+    for name in &opts.vols {
+        match open_volume(name) {
+            Ok(r) => vols.push((display_name(name), r)),
+            Err(e) => {
+                eprintln!("dumpcheck: {}: {e}", display_name(name));
+                return ExitCode::from(2);
+            }
+        }
+    }
+    match check_set(opts.ntrec, vols) {
+        Ok(summary) => {
+            println!("dumpcheck: OK: {summary}");
+            // A closed stdout is not a reason to call a sound set bad.
+            let _ = io::stdout().flush();
+            ExitCode::SUCCESS
+        }
+        Err(Stop::Fault(msg)) => {
+            eprintln!("dumpcheck: {msg}");
+            ExitCode::from(1)
+        }
+        Err(Stop::Io(msg)) => {
+            eprintln!("dumpcheck: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+struct Options {
+    ntrec: usize,
+    vols: Vec<OsString>,
+}
+
+/// `[-b ntrec] VOL...`; `-bN` and `--` are understood as getopt does.
+fn parse_args(mut args: impl Iterator<Item = OsString>) -> Result<Options, String> {
+    let mut ntrec = 1;
+    let mut vols = Vec::new();
+    while let Some(arg) = args.next() {
+        let s = arg.to_string_lossy();
+        if s == "--" {
+            vols.extend(args.by_ref());
+            break;
+        } else if s == "-" || !s.starts_with('-') {
+            vols.push(arg);
+            vols.extend(args.by_ref());
+            break;
+        } else if let Some(rest) = s.strip_prefix("-b") {
+            let value = if rest.is_empty() {
+                let v = args.next().ok_or("option -b needs a value")?;
+                v.to_string_lossy().into_owned()
+            } else {
+                rest.to_owned()
+            };
+            ntrec = parse_ntrec(&value)?;
+        } else {
+            return Err(format!("unknown option {s}"));
+        }
+    }
+    if vols.is_empty() {
+        return Err("no volume given".into());
+    }
+    // Standard input is one stream: it cannot also be one of several files.
+    if vols.len() > 1 && vols.iter().any(|v| v == "-") {
+        return Err("- (standard input) must be the only volume".into());
+    }
+    Ok(Options { ntrec, vols })
+}
+
+fn parse_ntrec(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=MAX_NTREC).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "bad blocking factor {s:?}: records per tape block, 1 to {MAX_NTREC}"
+        )),
+    }
+}
+
+fn open_volume(name: &OsString) -> io::Result<Box<dyn Read>> {
+    if name == "-" {
+        Ok(Box::new(io::stdin().lock()))
+    } else {
+        Ok(Box::new(File::open(name)?))
+    }
+}
+
+fn display_name(name: &OsString) -> String {
+    if name == "-" {
+        "standard input".into()
+    } else {
+        name.to_string_lossy().into_owned()
+    }
+}
+
+/// Why checking stopped: a fault in the set (exit 1) or a read error
+/// (exit 2).  Both carry the whole message but the program name.
+enum Stop {
+    Fault(String),
+    Io(String),
+}
+
+/// Check every volume in order, then the end of the set; the summary line.
+fn check_set(ntrec: usize, vols: Vec<(String, Box<dyn Read>)>) -> Result<String, Stop> {
+    let mut c = Checker::new();
+    let mut block = vec![0u8; ntrec * TP_BSIZE];
+    for (name, mut reader) in vols {
+        c.start_volume(name);
+        loop {
+            let got = read_full(&mut reader, &mut block)
+                .map_err(|e| Stop::Io(format!("{}: {e}", c.name)))?;
+            // A block the medium cut short is not readable: it and
+            // anything after it is not part of the volume.
+            if got < block.len() {
+                break;
+            }
+            for rec in block.chunks_exact(TP_BSIZE) {
+                c.record(rec)?;
+            }
+        }
+        c.end_volume()?;
+    }
+    c.finish()
+}
+
+/// Fill `buf`; fewer bytes than its length only at the end of the input.
+fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match r.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
+}
+
+/// One TP_BSIZE record seen through the set's byte order.
+struct Rec<'a> {
+    bytes: &'a [u8],
+    swapped: bool,
+}
+
+impl Rec<'_> {
+    fn word(&self, off: usize) -> i32 {
+        let w = i32::from_ne_bytes(self.bytes[off..off + 4].try_into().unwrap());
+        if self.swapped { w.swap_bytes() } else { w }
+    }
+
+    /// The 256 words added up as restore does: with wrap-around.
+    fn sum(&self) -> i32 {
+        (0..TP_BSIZE)
+            .step_by(4)
+            .fold(0i32, |s, off| s.wrapping_add(self.word(off)))
+    }
+
+    /// Records that follow a TS_INODE or TS_ADDR header: one for each
+    /// non-zero byte of c_addr[0 .. c_count), never past the array.
+    fn addr_records(&self) -> u64 {
+        let n = usize::try_from(self.word(C_COUNT))
+            .unwrap_or(0)
+            .min(TP_NINDIR);
+        let addr = &self.bytes[C_ADDR..C_ADDR + n];
+        addr.iter().filter(|&&b| b != 0).count() as u64
+    }
+}
+
+fn data_records(n: u64) -> String {
+    format!("{n} data record{}", if n == 1 { "" } else { "s" })
+}
+
+fn type_name(t: i32) -> String {
+    match t {
+        TS_TAPE => "TS_TAPE".into(),
+        TS_INODE => "TS_INODE".into(),
+        TS_BITS => "TS_BITS".into(),
+        TS_ADDR => "TS_ADDR".into(),
+        TS_END => "TS_END".into(),
+        TS_CLRI => "TS_CLRI".into(),
+        _ => format!("unknown type {t}"),
+    }
+}
+
+/// What c_tapea the next header may carry.  c_tapea counts the records of
+/// the dump, so inside a volume it is the record's position plus a fixed
+/// offset.  A TS_TAPE header written at a change of volume by record count
+/// takes a number of its own; one written at an end of the medium shares
+/// the number of the record after it; so after a TS_TAPE header the next
+/// record is numbered n or n + 1.
+#[derive(Clone, Copy)]
+enum Tapea {
+    /// Nothing read yet.
+    Any,
+    Exactly(i64),
+    /// n or n + 1.
+    EitherOf(i64),
+}
+
+impl Tapea {
+    fn next(self) -> Tapea {
+        match self {
+            Tapea::Any => Tapea::Any,
+            Tapea::Exactly(n) => Tapea::Exactly(n + 1),
+            Tapea::EitherOf(n) => Tapea::EitherOf(n + 1),
+        }
+    }
+
+    fn admits(self, t: i64) -> bool {
+        match self {
+            Tapea::Any => true,
+            Tapea::Exactly(n) => t == n,
+            Tapea::EitherOf(n) => t == n || t == n + 1,
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Tapea::Any => "anything".into(),
+            Tapea::Exactly(n) => n.to_string(),
+            Tapea::EitherOf(n) => format!("{n} or {}", n + 1),
+        }
+    }
+}
+
+/// The state of the check, record by record through the set.
+struct Checker {
+    /// The set is in the other byte order (decided by its first record).
+    swapped: Option<bool>,
+    /// The dump's date: c_date of the first header.
+    date: Option<i32>,
+    /// Position of the volume being read in the set, from 1, and its name.
+    volume: u64,
+    name: String,
+    /// Records of the volumes before this one, and read on this one.
+    before: u64,
+    here: u64,
+    /// Data records still owed by the last header, which is described by
+    /// its type and set record number for the messages.
+    owed: u64,
+    owed_by: (i32, u64),
+    /// The last header's c_tapea and set record, and what the next may be.
+    last_tapea: Option<(i64, u64)>,
+    tapea: Tapea,
+    /// Set record of the first TS_END header.
+    end: Option<u64>,
+    headers: u64,
+    ends: u64,
+}
+
+impl Checker {
+    fn new() -> Checker {
+        Checker {
+            swapped: None,
+            date: None,
+            volume: 0,
+            name: String::new(),
+            before: 0,
+            here: 0,
+            owed: 0,
+            owed_by: (0, 0),
+            last_tapea: None,
+            tapea: Tapea::Any,
+            end: None,
+            headers: 0,
+            ends: 0,
+        }
+    }
+
+    fn start_volume(&mut self, name: String) {
+        self.volume += 1;
+        self.name = name;
+        self.before += self.here;
+        self.here = 0;
+    }
+
+    /// A fault at the current record, located in the volume and the set.
+    fn fault(&self, msg: impl AsRef<str>) -> Stop {
+        Stop::Fault(format!(
+            "volume {} ({}), record {} (set record {}): {}",
+            self.volume,
+            self.name,
+            self.here,
+            self.before + self.here,
+            msg.as_ref()
+        ))
+    }
+
+    fn record(&mut self, bytes: &[u8]) -> Result<(), Stop> {
+        let swapped = *self.swapped.get_or_insert_with(|| byte_order_of(bytes));
+        let rec = Rec { bytes, swapped };
+        if self.here == 0 {
+            self.volume_header(&rec)?;
+        } else if self.owed > 0 {
+            // Data: anything at all, restore reads it blindly.
+            self.owed -= 1;
+            self.tapea = self.tapea.next();
+        } else {
+            self.header(&rec)?;
+        }
+        self.here += 1;
+        Ok(())
+    }
+
+    /// Record 0 of a volume: its TS_TAPE header.
+    fn volume_header(&mut self, rec: &Rec) -> Result<(), Stop> {
+        self.whole_header(rec, "expected TS_TAPE")?;
+        let t = rec.word(C_TYPE);
+        if t != TS_TAPE {
+            return Err(self.fault(format!(
+                "expected TS_TAPE at the start of the volume, found {}",
+                type_name(t)
+            )));
+        }
+        let vol = rec.word(C_VOLUME);
+        if i64::from(vol) != self.volume as i64 {
+            return Err(self.fault(format!(
+                "c_volume is {vol}, expected {} (a volume missing, repeated or out of order?)",
+                self.volume
+            )));
+        }
+        let first = rec.word(C_FIRSTREC);
+        if i64::from(first) != self.before as i64 {
+            return Err(self.fault(format!(
+                "c_firstrec is {first}, expected {} (the records on the volumes before it)",
+                self.before
+            )));
+        }
+        self.volume_count(rec)?;
+        self.take_tapea(rec)?;
+        // The next record may share this header's number (see Tapea).
+        self.tapea = Tapea::EitherOf(i64::from(rec.word(C_TAPEA)));
+        self.headers += 1;
+        Ok(())
+    }
+
+    /// A TS_TAPE header's c_count: the data records still owed by the last
+    /// header of the volume before.
+    fn volume_count(&self, rec: &Rec) -> Result<(), Stop> {
+        let count = rec.word(C_COUNT);
+        if self.volume == 1 {
+            // tape.c starts the count at 1 (alloctape) and dump has no
+            // data to carry into its first volume: 1 is what every dump
+            // writes there, 0 would be the honest count.
+            if count == 0 || count == 1 {
+                return Ok(());
+            }
+            return Err(self.fault(format!(
+                "c_count is {count}, expected 1 (or 0) on the first volume"
+            )));
+        }
+        if i64::from(count) == self.owed as i64 {
+            return Ok(());
+        }
+        let (t, at) = (type_name(self.owed_by.0), self.owed_by.1);
+        let why = if self.owed > 0 {
+            format!(
+                "{} still owed by the {t} header at set record {at}",
+                data_records(self.owed)
+            )
+        } else {
+            format!("the {t} header at set record {at} owes no more data records")
+        };
+        Err(self.fault(format!(
+            "c_count is {count}, expected {} ({why})",
+            self.owed
+        )))
+    }
+
+    /// A record where a header must be: one inside a volume.
+    fn header(&mut self, rec: &Rec) -> Result<(), Stop> {
+        // After the first TS_END, dump writes nothing but TS_END headers.
+        let expected = match self.end {
+            Some(at) => format!("after TS_END (at set record {at}): expected a header"),
+            None => "expected a header".to_owned(),
+        };
+        self.whole_header(rec, &expected)?;
+        let t = rec.word(C_TYPE);
+        if let Some(at) = self.end
+            && t != TS_END
+        {
+            return Err(self.fault(format!(
+                "after TS_END (at set record {at}): expected TS_END, found {}",
+                type_name(t)
+            )));
+        }
+        let owed = match t {
+            TS_INODE | TS_ADDR => rec.addr_records(),
+            TS_BITS | TS_CLRI => self.map_records(rec)?,
+            TS_END => 0,
+            TS_TAPE => {
+                return Err(self.fault("TS_TAPE header inside a volume (expected at record 0)"));
+            }
+            _ => return Err(self.fault(format!("bad c_type {t}: not a record type"))),
+        };
+        self.take_tapea(rec)?;
+        self.tapea = Tapea::Exactly(i64::from(rec.word(C_TAPEA)) + 1);
+        if t == TS_END {
+            self.ends += 1;
+            self.end.get_or_insert(self.before + self.here);
+        }
+        self.owed = owed;
+        self.owed_by = (t, self.before + self.here);
+        self.headers += 1;
+        Ok(())
+    }
+
+    /// A TS_BITS or TS_CLRI header: c_count records of the map follow.
+    fn map_records(&self, rec: &Rec) -> Result<u64, Stop> {
+        let count = rec.word(C_COUNT);
+        u64::try_from(count)
+            .map_err(|_| self.fault(format!("c_count is {count}, expected a record count >= 0")))
+    }
+
+    /// Magic, checksum and date: the record is a header of this dump.
+    /// `expected` says what was wanted here, for a record that is no
+    /// header at all.
+    fn whole_header(&mut self, rec: &Rec, expected: &str) -> Result<(), Stop> {
+        let magic = rec.word(C_MAGIC);
+        if magic != NFS_MAGIC {
+            return Err(self.not_a_header(rec, magic, expected));
+        }
+        let sum = rec.sum();
+        if sum != CHECKSUM {
+            return Err(self.fault(format!(
+                "bad checksum: the header's words sum to {sum}, expected {CHECKSUM}"
+            )));
+        }
+        let date = rec.word(C_DATE);
+        let want = *self.date.get_or_insert(date);
+        if date != want {
+            return Err(self.fault(format!(
+                "header from another dump: c_date is {date} ({}), expected {want} ({})",
+                utc(date),
+                utc(want)
+            )));
+        }
+        Ok(())
+    }
+
+    /// A record without NFS_MAGIC where a header must be.  A data record
+    /// out of place and a header with a damaged magic look alike; a record
+    /// that carries a record type and this dump's date is taken for the
+    /// latter (so is any plausible first record, before the date is known).
+    fn not_a_header(&self, rec: &Rec, magic: i32, expected: &str) -> Stop {
+        let t = rec.word(C_TYPE);
+        let dated = self.date.is_none_or(|d| d == rec.word(C_DATE));
+        if (TS_TAPE..=TS_CLRI).contains(&t) && dated {
+            self.fault(format!(
+                "bad magic: c_magic is {magic}, expected {NFS_MAGIC}"
+            ))
+        } else {
+            // Inside a volume it is the run of data before it that is off.
+            let why = if self.here == 0 {
+                "not a dump volume, or one that lost its start"
+            } else {
+                "the data records before it do not match their header's count"
+            };
+            self.fault(format!(
+                "{expected}, found a data record (c_magic {magic}, not {NFS_MAGIC}): {why}"
+            ))
+        }
+    }
+
+    /// c_tapea never goes back, and inside a volume it runs on with the
+    /// records: a record dropped or added shows here at the next header.
+    /// A header that passes is the new reference.
+    fn take_tapea(&mut self, rec: &Rec) -> Result<(), Stop> {
+        let t = i64::from(rec.word(C_TAPEA));
+        if let Some((last, at)) = self.last_tapea
+            && t < last
+        {
+            return Err(self.fault(format!(
+                "c_tapea went back: c_tapea is {t}, expected at least {last} \
+                 (the c_tapea of the header at set record {at})"
+            )));
+        }
+        // A volume header starts a new count (see Tapea).
+        if self.here > 0 && !self.tapea.admits(t) {
+            return Err(self.fault(format!(
+                "c_tapea is {t}, expected {}: records missing or added before this header",
+                self.tapea.describe()
+            )));
+        }
+        self.last_tapea = Some((t, self.before + self.here));
+        Ok(())
+    }
+
+    /// The end of a volume's readable records.
+    fn end_volume(&mut self) -> Result<(), Stop> {
+        // dump leaves a volume empty when the medium filled inside its
+        // last tape block of TS_END headers: the next volume was opened but
+        // its TS_TAPE header never written.  Before the end it is a fault.
+        if self.here == 0 && self.end.is_none() {
+            return Err(self.fault(
+                "expected TS_TAPE, found the end of the volume (it holds no whole tape block)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The end of the set: nothing owed, and a TS_END seen.
+    fn finish(self) -> Result<String, Stop> {
+        if self.owed > 0 {
+            return Err(self.fault(format!(
+                "the set ends inside data: {} still owed by the {} header at set record {}",
+                data_records(self.owed),
+                type_name(self.owed_by.0),
+                self.owed_by.1
+            )));
+        }
+        if self.end.is_none() {
+            return Err(self.fault(format!(
+                "no TS_END: the set ends after {} records without a TS_END header \
+                 (a volume missing at the end, or cut short?)",
+                self.before + self.here
+            )));
+        }
+        Ok(format!(
+            "{} volume{}, {} records, {} headers, {} TS_END",
+            self.volume,
+            if self.volume == 1 { "" } else { "s" },
+            self.before + self.here,
+            self.headers,
+            self.ends
+        ))
+    }
+}
+
+/// Host order unless the record's magic reads right only byte-swapped
+/// (a dump written on a host of the other byte order).
+fn byte_order_of(bytes: &[u8]) -> bool {
+    let magic = i32::from_ne_bytes(bytes[C_MAGIC..C_MAGIC + 4].try_into().unwrap());
+    magic != NFS_MAGIC && magic.swap_bytes() == NFS_MAGIC
+}
+
+/// A dump date as UTC, `2001-09-09 01:46:40 UTC`.
+fn utc(t: i32) -> String {
+    let t = i64::from(t);
+    let (days, secs) = (t.div_euclid(86400), t.rem_euclid(86400));
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
+/// algorithm): no time crate for one line of output.
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
