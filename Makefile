@@ -38,6 +38,9 @@ FRONT_HDRS=	c-shim/minidump/minidump.h c-shim/include/dump.h \
 		c-shim/include/ufs/ufs/dinode.h c-shim/include/ufs/ffs/fs.h
 
 PROGS=		$(BUILD)/minidump $(BUILD)/minidump-so $(BUILD)/badcalls
+# What only the tests use (rules at the end): defined here, before the
+# test target, since both makes expand a dependency line as they read it.
+TEST_PROGS=	$(BUILD)/faultwrite.so $(BUILD)/minidump-rdump
 
 .PHONY: all lib test demo bench install clean reference header
 
@@ -95,7 +98,7 @@ $(BUILD)/minidump-orig: $(REF_DEPS) $(REFDIR)/tape.c
 header:
 	DUMPTAPE_BLESS=1 $(CARGO) test --release --test abi header_is_current
 
-test: all
+test: all $(TEST_PROGS)
 	sh tests/run.sh
 
 demo: all
@@ -114,6 +117,7 @@ install: all
 	    $(DESTDIR)$(LIBDIR)/libdumptape.so.$(SOMAJOR)
 	ln -sf libdumptape.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libdumptape.so
 	install -m 644 include/dumptape.h $(DESTDIR)$(INCLUDEDIR)/dumptape.h
+	install -m 755 $(TARGETDIR)/dumpcheck $(DESTDIR)$(BINDIR)/dumpcheck
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 	    dumptape.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/dumptape.pc
@@ -121,3 +125,42 @@ install: all
 clean:
 	$(CARGO) clean
 	rm -rf $(BUILD)
+
+# --- fault injection and remote tapes ---
+
+# An LD_PRELOAD object that makes writes stop short or fail like a full
+# or bad medium; c-shim/tests/faultwrite.c tells how to aim it.
+$(BUILD)/faultwrite.so: c-shim/tests/faultwrite.c
+	mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) $(CWARN) -shared -fPIC -o $@ \
+	    c-shim/tests/faultwrite.c -ldl
+
+# Remote tapes (-f host:file through rmt(8)) whatever RDUMP says.  The
+# library has a target directory of its own, so that its rdump build
+# does not take the place of the plain one in target/release.
+RDUMP_TARGETDIR=	target/rdump
+RDUMP_LIB_A=	$(RDUMP_TARGETDIR)/release/libdumptape.a
+
+.PHONY: lib-rdump
+
+lib-rdump:
+	$(CARGO) build --release --features rdump \
+	    --target-dir $(RDUMP_TARGETDIR)
+
+$(RDUMP_LIB_A): lib-rdump
+
+$(BUILD)/minidump-rdump: $(FRONT_SRCS) $(FRONT_HDRS) lib-rdump
+	mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) $(CWARN) -DRDUMP $(SHIM_INC) -o $@ $(FRONT_SRCS) \
+	    $(RDUMP_LIB_A) $(NATIVE_LIBS)
+
+# The oracle with -DRDUMP: only where the reference is, so it is part
+# of the reference target rather than of TEST_PROGS.
+reference: $(BUILD)/minidump-ref-rdump
+
+$(BUILD)/minidump-ref-rdump: $(REF_DEPS) $(REFDIR)/tape-fixed.c
+	mkdir -p $(BUILD)
+	$(CC) $(REF_CFLAGS) -DRDUMP -c -o $(BUILD)/tape-fixed-rdump.o \
+	    $(REFDIR)/tape-fixed.c
+	$(CC) $(CFLAGS) $(CWARN) -DRDUMP $(SHIM_INC) -o $@ $(FRONT_SRCS) \
+	    c-shim/reference/refmalloc.c $(BUILD)/tape-fixed-rdump.o
