@@ -1,5 +1,5 @@
 /*
- * A made-up file system, the default source of minidump.
+ * A made-up file system, the source of minidump with -G (or -S, -N, -M).
  *
  * From a seed it invents a UFS1-like file system whose data are the bytes
  * of the disk file: a root directory, a few more directories, and many
@@ -62,7 +62,8 @@ enum kind {
 
 static void		gen_open(void);
 static struct dinode	*gen_inode(ino_t);
-static long		gen_blocks(ino_t, struct dinode *, ufs_daddr_t **);
+static long		gen_blocks(ino_t, struct dinode *, int64_t,
+			    ufs_daddr_t **);
 
 const struct source gen_source = {
 	"generated file system", gen_open, gen_inode, gen_blocks
@@ -371,16 +372,23 @@ gen_inode(ino_t ino)
 	return (&itab[ino].gi_din);
 }
 
+/* The whole list is in memory: the entries from lbn are a pointer away. */
 static long
-gen_blocks(ino_t ino, struct dinode *dp, ufs_daddr_t **blkp)
+gen_blocks(ino_t ino, struct dinode *dp, int64_t lbn, ufs_daddr_t **blkp)
 {
 	struct genino *gi;
+	int64_t nblks;
 
 	if (ino >= itabsize) {
 		*blkp = dp->di_db;
 		return (0);
 	}
 	gi = &itab[ino];
-	*blkp = gi->gi_blks != NULL ? gi->gi_blks : gi->gi_din.di_db;
-	return (howmany(gi->gi_din.di_size, GEN_BSIZE));
+	nblks = howmany(gi->gi_din.di_size, GEN_BSIZE);
+	if (lbn >= nblks) {
+		*blkp = gi->gi_din.di_db;
+		return (0);
+	}
+	*blkp = (gi->gi_blks != NULL ? gi->gi_blks : gi->gi_din.di_db) + lbn;
+	return ((long)(nblks - lbn));
 }

@@ -9,6 +9,7 @@
  *	DUMPTAPE_HOST		the host name written in the headers
  *	DUMPTAPE_ANSWERS	a file of answers to questions (optr.c)
  *	TAPE			the output when there is no -f
+ *	DUMPTAPE_RMT		the tape server for -f host:file (rmt.c)
  */
 #include <sys/types.h>
 #include <sys/param.h>
@@ -82,6 +83,7 @@ _Alignas(8) char sblock_buf[MAXBSIZE];	/* holds a struct fs */
 const struct source *source;
 
 static int	sdeset;		/* the date came from SOURCE_DATE_EPOCH */
+static int	genflag;	/* -G, -M, -N or -S: the generator */
 
 static void	setdate(void);
 static const char *datestr(int32_t);
@@ -105,7 +107,7 @@ main(int argc, char *argv[])
 	label = "none";
 	bflag = 0;
 
-	while ((ch = getopt(argc, argv, "0aB:b:cd:f:L:M:N:S:s:")) != -1)
+	while ((ch = getopt(argc, argv, "0aB:b:cd:f:GL:M:N:S:s:")) != -1)
 		switch (ch) {
 		case '0':		/* the only level there is */
 			level = ch;
@@ -140,14 +142,20 @@ main(int argc, char *argv[])
 		case 'L':
 			label = optarg;
 			break;
+		case 'G':		/* a generated file system */
+			genflag = 1;
+			break;
 		case 'M':		/* generator: largest file, KB */
+			genflag = 1;
 			gen_maxkb = numarg("maximum file size", 0L, GEN_MAXKB);
 			break;
 		case 'N':		/* generator: inodes */
+			genflag = 1;
 			gen_ninodes = numarg("number of inodes", 1L,
 			    GEN_MAXINODES);
 			break;
 		case 'S':		/* generator: seed */
+			genflag = 1;
 			gen_seed = seedarg(optarg);
 			break;
 		case 's':		/* tape length in feet */
@@ -201,6 +209,11 @@ main(int argc, char *argv[])
 		tape = strchr(host, ':');
 		*tape++ = '\0';
 #ifdef RDUMP
+		/* rmt(8) ends each argument with a newline. */
+		if (strchr(tape, '\n') != NULL) {
+			(void)fprintf(stderr, "invalid characters in tape\n");
+			exit(X_STARTUP);
+		}
 		if (rmthost(host) == 0)
 			exit(X_STARTUP);
 #else
@@ -251,7 +264,12 @@ main(int argc, char *argv[])
 		msg("Cannot open %s\n", disk);
 		exit(X_ABORT);
 	}
-	source = ufs_probe(diskfd) ? &ufs_source : &gen_source;
+	/*
+	 * The generator only when asked for: a disk that is not the UFS1
+	 * file system it was meant to be must be an error, not a dump of
+	 * some invented one.
+	 */
+	source = genflag ? &gen_source : &ufs_source;
 	source->src_open();
 	dev_bsize = sblock->fs_fsize / fsbtodb(sblock, 1);
 	dev_bshift = ffs((int)dev_bsize) - 1;
@@ -533,7 +551,7 @@ usage(void)
 {
 
 	(void)fprintf(stderr,
-	    "usage: minidump [-0ac] [-B records] [-b blocksize] [-d density] "
+	    "usage: minidump [-0acG] [-B records] [-b blocksize] [-d density] "
 	    "[-f file]\n"
 	    "                [-L label] [-M maxkb] [-N inodes] [-S seed] "
 	    "[-s feet] disk\n");

@@ -4,8 +4,9 @@
  * It is only as much of dump as it takes to drive tape.c (or libdumptape,
  * which replaces it) the way the real program does: the same globals, the
  * same calls in the same order, the same operator interface.  Where the
- * real dump reads a file system, minidump reads a "source": a generator
- * that invents one from a seed (gen.c), or, later, a UFS1 image (ufs.c).
+ * real dump reads a file system, minidump reads a "source": a UFS1 image
+ * (ufs.c), or, when asked for with -G (or -S, -N, -M), a generator that
+ * invents a file system from a seed (gen.c).
  */
 #ifndef _MINIDUMP_H_
 #define	_MINIDUMP_H_
@@ -32,13 +33,18 @@ struct source {
 	/* The inode, with di_mode 0 if it is not in use. */
 	struct dinode *(*src_inode)(ino_t ino);
 	/*
-	 * The file's blocks in logical order, one entry per file system
-	 * block (the last may be a run of fragments), 0 for a hole: the
-	 * direct blocks followed by what the indirect blocks hold.  Returns
-	 * the number of entries, howmany(di_size, fs_bsize).  The list
-	 * stays valid until the next call.
+	 * The file's block entries from logical block lbn on, one per
+	 * file system block (the last may be a run of fragments), 0 for a
+	 * hole.  dumpino() asks for them as dump reads them: lbn 0 for the
+	 * direct blocks, then NDADDR, NDADDR + NINDIR, ... for what each
+	 * indirect block holds, once each and in that order, so that a
+	 * source reading a disk needs only an indirect block at a time.
+	 * Returns how many entries *blkp holds from lbn (at least as many
+	 * as the file has from there, up to NINDIR); they stay valid until
+	 * the next call.
 	 */
-	long	(*src_blocks)(ino_t ino, struct dinode *dp, ufs_daddr_t **blkp);
+	long	(*src_blocks)(ino_t ino, struct dinode *dp, int64_t lbn,
+		    ufs_daddr_t **blkp);
 };
 
 extern const struct source gen_source;
@@ -49,9 +55,6 @@ extern const struct source *source;	/* the one in use */
 extern unsigned long long gen_seed;	/* -S */
 extern long	gen_ninodes;		/* -N */
 extern long	gen_maxkb;		/* -M */
-
-/* ufs.c: does the open disk hold a UFS1 super block? */
-int	ufs_probe(int fd);
 
 /* optr.c: where query() takes its answers from. */
 void	answers_open(void);

@@ -26,7 +26,7 @@
 #include "pathnames.h"
 #include "minidump.h"
 
-#define	MSGBUFSIZE	2048
+#define	MSGBUFSIZE	16384
 
 int	notify;				/* -n of dump; broadcast anyway */
 

@@ -25,6 +25,8 @@
 
 static int	breaderrors;
 
+static ufs_daddr_t *fileblocks(ino_t, struct dinode *, int64_t, int);
+
 /*
  * How many tape records an inode will take: its data (holes excluded,
  * as far as di_blocks tells), the TS_ADDR headers of a long file, and its
@@ -154,9 +156,7 @@ void
 dumpino(struct dinode *dp, ino_t ino)
 {
 	union u_spcl linkrec;	/* aligned as a record, for writerec() */
-	ufs_daddr_t *blks;
-	long nblks, i;
-	int64_t size;
+	int64_t size, lbn;
 	int cnt;
 
 	if (newtape) {
@@ -206,26 +206,45 @@ dumpino(struct dinode *dp, ino_t ino)
 		return;
 	}
 
-	nblks = source->src_blocks(ino, dp, &blks);
 	if (dp->di_size > (uint64_t)NDADDR * sblock->fs_bsize)
 		cnt = NDADDR * sblock->fs_frag;
 	else
 		cnt = howmany(dp->di_size, sblock->fs_fsize);
-	blksout(blks, cnt, ino);
+	blksout(fileblocks(ino, dp, 0, cnt), cnt, ino);
 	/*
-	 * The rest, an indirect block's worth at a time.  dump reads each
-	 * indirect block and hands its contents to blksout(); the source
-	 * has put those contents after the direct blocks, in order.
+	 * The rest, an indirect block's worth at a time, as dump's
+	 * dmpindir() hands each indirect block that maps data to blksout():
+	 * holes in the indirect blocks too come out as runs of holes.
 	 */
 	size = (int64_t)dp->di_size - (int64_t)NDADDR * sblock->fs_bsize;
-	for (i = NDADDR; size > 0 && i < nblks; i += NINDIR(sblock)) {
+	for (lbn = NDADDR; size > 0; lbn += NINDIR(sblock)) {
 		if (size < (int64_t)NINDIR(sblock) * sblock->fs_bsize)
 			cnt = howmany(size, sblock->fs_fsize);
 		else
 			cnt = NINDIR(sblock) * sblock->fs_frag;
 		size -= (int64_t)NINDIR(sblock) * sblock->fs_bsize;
-		blksout(&blks[i], cnt, ino);
+		blksout(fileblocks(ino, dp, lbn, cnt), cnt, ino);
 	}
+}
+
+/*
+ * The source's block entries for frags fragments of the file from
+ * logical block lbn.  blksout() reads as many entries as the fragments
+ * take; a source that has fewer is wrong, and reading past its list
+ * would dump whatever lies there.
+ */
+static ufs_daddr_t *
+fileblocks(ino_t ino, struct dinode *dp, int64_t lbn, int frags)
+{
+	ufs_daddr_t *blks;
+	long n;
+
+	n = source->src_blocks(ino, dp, lbn, &blks);
+	if (n < howmany(frags, sblock->fs_frag))
+		quit("%s: inode %ju: %ld block entries from block %jd, "
+		    "%d needed\n", source->src_name, (uintmax_t)ino, n,
+		    (intmax_t)lbn, howmany(frags, sblock->fs_frag));
+	return (blks);
 }
 
 /*

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Count the files under a directory.
+find "${1:-.}" -type f | wc -l
