@@ -110,7 +110,9 @@ impl List {
         Some(List {
             reqs,
             spcl,
-            headers: Records::new(ntrec)?,
+            // One record more than a list holds: a replayed list has its
+            // carried record and its own before the last moves on.
+            headers: Records::new(ntrec + 1)?,
         })
     }
 

@@ -31,7 +31,9 @@ pub const DEV_BSIZE: usize = 512;
 pub const TP_NINDIR: usize = TP_BSIZE / 2;
 
 pub const TS_TAPE: i32 = 1;
+pub const TS_BITS: i32 = 3;
 pub const TS_END: i32 = 5;
+pub const TS_CLRI: i32 = 6;
 pub const DR_NEWHEADER: i32 = 1;
 
 pub const X_FINOK: c_int = 0;

@@ -9,6 +9,7 @@
 //! - `buffers`: request lists and page-aligned record buffers;
 //! - `tape`: records into lists, lists to the ring, end-of-medium replay;
 //! - `ring`: the slave processes that read the disk and write the tape;
+//! - `shm`: the turn and the reports the ring's processes share;
 //! - `volume`: checkpoints, opening and closing volumes, aborting;
 //! - `signals`: handlers that only record what came in.
 
@@ -16,6 +17,7 @@ pub mod buffers;
 pub mod dump;
 pub mod ffi;
 pub mod ring;
+pub mod shm;
 pub mod signals;
 pub mod tape;
 pub mod volume;

@@ -11,7 +11,7 @@ use std::cell::{Cell, RefCell};
 use std::os::fd::AsFd;
 
 use crate::buffers::{List, Req};
-use crate::dump::{self, DEV_BSIZE, TP_BSIZE, TP_NINDIR, TS_END, field, spcl};
+use crate::dump::{self, DEV_BSIZE, TP_BSIZE, TP_NINDIR, TS_BITS, TS_CLRI, TS_END, field, spcl};
 use crate::ring::{Outcome, Ring, SLAVES};
 use crate::signals;
 use crate::volume;
@@ -73,6 +73,11 @@ pub struct Tape {
     pub ring: RefCell<Option<Ring>>,
     /// Tells every process of the dump when the top-level one is gone.
     pub lifeline: RefCell<Option<volume::Lifeline>>,
+    /// c_firstrec of the volume being written: a list that starts there
+    /// starts with the volume's own TS_TAPE header.
+    pub volume_firstrec: Cell<i32>,
+    /// Lists flushed, for occasional checks.
+    pub flushes: Cell<u32>,
     /// In a checkpoint process: the child writing the volume.
     pub checkpoint_child: Cell<i32>,
     /// This process has the library's signal handlers (it ran a ring).
@@ -99,6 +104,8 @@ impl Tape {
             lists: [const { RefCell::new(List::empty()) }; SLAVES + 1],
             ring: RefCell::new(None),
             lifeline: RefCell::new(None),
+            volume_firstrec: Cell::new(0),
+            flushes: Cell::new(0),
             checkpoint_child: Cell::new(0),
             handlers: Cell::new(false),
         }
@@ -249,14 +256,22 @@ pub fn pending(t: &Tape) {
     }
 }
 
-/// Data records the header in progress announces: its c_addr entries that
-/// are set, never looking past c_addr (CONTRACT item 11).
+/// Data records the header in progress announces.  For an inode's
+/// header, its c_addr entries that are set, never looking past c_addr
+/// (CONTRACT item 11).  A map (TS_CLRI, TS_BITS) is followed by all of its
+/// c_count records; tape.c counted the c_addr left over from the header
+/// before, and a volume that began inside a map said it owed the wrong
+/// number of records (restore skips that many entering the volume).
 fn announced_blocks() -> i64 {
-    if spcl::get(field::C_TYPE) == TS_END {
-        return 0;
+    let count = spcl::get(field::C_COUNT);
+    match spcl::get(field::C_TYPE) {
+        TS_END => 0,
+        TS_CLRI | TS_BITS => i64::from(count.max(0)),
+        _ => {
+            let n = count.clamp(0, TP_NINDIR as i32) as usize;
+            (0..n).filter(|&i| spcl::addr(i) != 0).count() as i64
+        }
     }
-    let n = spcl::get(field::C_COUNT).clamp(0, TP_NINDIR as i32) as usize;
-    (0..n).filter(|&i| spcl::addr(i) != 0).count() as i64
 }
 
 /// Records from c_tapea `tapea` to the header after the current one.
@@ -355,7 +370,13 @@ pub fn flushtape(t: &Tape) {
         let k = t.trecno.get().min(ntrec);
         list.reqs[k].count = 0;
     }
-    volume::check_lifeline(t);
+    // A master that never has to wait would never see its lifeline close:
+    // look now and then (a wait watches it anyway).
+    let flushes = t.flushes.get().wrapping_add(1);
+    t.flushes.set(flushes);
+    if flushes.is_multiple_of(64) {
+        volume::check_lifeline(t);
+    }
     send_list(t, s, s);
     let lastfirstrec = t.info(s).firstrec;
     let s = (s + 1) % SLAVES;
@@ -418,6 +439,9 @@ pub fn drain_in_order(t: &Tape) -> Option<(usize, usize)> {
 /// alone, and the new list is described afresh).  Fewer lists come from an
 /// end of medium met while a volume is being closed (CONTRACT item 7).
 pub fn replay(t: &Tape, failed: usize, m: usize, kept: usize) {
+    if t.info(failed).firstrec == t.volume_firstrec.get() {
+        return resend(t, failed, m);
+    }
     let ntrec = t.ntrec.get();
     let spare = SLAVES;
     let cur = (failed + m) % SLAVES;
@@ -450,7 +474,7 @@ pub fn replay(t: &Tape, failed: usize, m: usize, kept: usize) {
                 dst.reqs[q] = r;
                 dst.spcl[q] = src.spcl[p];
                 if r.dblk == 0 {
-                    if ntb >= ntrec || otb >= ntrec {
+                    if ntb > ntrec || otb >= ntrec {
                         break;
                     }
                     let rec = src.headers.record(otb).to_vec();
@@ -571,6 +595,68 @@ pub fn replay(t: &Tape, failed: usize, m: usize, kept: usize) {
     // inside the volume header it could not (CONTRACT item 8).
     if t.trecno.get() >= ntrec {
         flushtape(t);
+    }
+}
+
+/// The medium ended before the volume took one whole tape block: the
+/// lists in flight begin with that volume's own TS_TAPE header.  tape.c
+/// replayed it behind the next volume's header, where restore meets a
+/// volume header in mid-stream and gives up.  Here the new header takes
+/// the old one's place and the lists go out again as they were: nothing
+/// moves, nothing is carried.
+fn resend(t: &Tape, failed: usize, m: usize) {
+    let ntrec = t.ntrec.get();
+    let spare = SLAVES;
+    {
+        let src = t.lists[failed].borrow();
+        let mut dst = t.lists[spare].borrow_mut();
+        dst.reqs.copy_from_slice(&src.reqs);
+        dst.spcl.copy_from_slice(&src.spcl);
+        dst.headers.bytes_mut().copy_from_slice(src.headers.bytes());
+    }
+    let (trecno, nextblock) = (t.trecno.get(), t.nextblock.get());
+    t.trecno.set(0);
+    t.nextblock.set((spare, 0));
+    t.slp.set(failed);
+    let saved = dump::spcl::save();
+    let saved_last = t.lastspclrec.get();
+    // The new header is numbered as the one it replaces.
+    spcl::set(field::C_TAPEA, t.info(failed).tapea);
+    t.rolling.set(true);
+    volume::startnewtape(t, false);
+    t.rolling.set(false);
+    let volume = spcl::get(field::C_VOLUME);
+    let firstrec = spcl::get(field::C_FIRSTREC);
+    spcl::restore(&saved);
+    spcl::set(field::C_VOLUME, volume);
+    spcl::set(field::C_FIRSTREC, firstrec);
+    t.lastspclrec.set(saved_last);
+    for i in 0..m {
+        let s = (failed + i) % SLAVES;
+        send_list(t, s, if i == 0 { spare } else { s });
+    }
+    let cur = (failed + m) % SLAVES;
+    t.slp.set(cur);
+    if t.info(failed).sent && collect(t, failed) != t.writesize.get() {
+        dump::quit("EOT detected at start of the tape!\n");
+    }
+    if m == SLAVES {
+        // The list being filled was the first to go again: start afresh,
+        // as flushtape would have.
+        let tapea = spcl::get(field::C_TAPEA);
+        let count = records_to_next_header(t, i64::from(tapea));
+        let firstrec = t.info(failed).firstrec.wrapping_add((m * ntrec) as i32);
+        t.update(cur, |i| {
+            i.firstrec = firstrec;
+            i.tapea = tapea;
+            i.inode = dump::curino_get() as i32;
+            i.count = count;
+        });
+        t.trecno.set(0);
+        t.nextblock.set((cur, 0));
+    } else {
+        t.trecno.set(trecno);
+        t.nextblock.set(nextblock);
     }
 }
 

@@ -401,6 +401,7 @@ fn open_volume(t: &Tape, top: bool) {
         dump::newtape_set(dump::newtape_get() + 1);
     }
     let s = t.info(t.slp.get());
+    t.volume_firstrec.set(s.firstrec);
     spcl::set(field::C_COUNT, s.count);
     // Counted in TP_BSIZE records: restore does not know ntrec.
     spcl::set(field::C_FIRSTREC, s.firstrec);

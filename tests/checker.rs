@@ -94,9 +94,12 @@ fn dump(prog: &Path, dir: &Path, args: &[&str], nvols: usize, env: &[(&str, &str
     } else {
         (1..=nvols).map(|i| format!("v{i}")).collect()
     };
-    let mut run = Run::new(prog, dir)
-        .args(args)
-        .args(["-f", &names.join(","), "disk.img"]);
+    // -G: the generated file system, whatever else args say.
+    let mut run =
+        Run::new(prog, dir)
+            .args(["-G"])
+            .args(args)
+            .args(["-f", &names.join(","), "disk.img"]);
     for (k, v) in env {
         run = run.env(k, *v);
     }
@@ -706,13 +709,20 @@ fn map_header_before_a_volume_change() {
             .run();
         assert_eq!(read(&dir, "v2").len(), 2 * TP_BSIZE, "{who}");
         let e = check(&dir, &["v1", "v2"]);
-        assert_fault(
-            &e,
-            &[
-                "volume 2 (v2), record 0 (set record 2)",
-                "c_count is 0, expected 1 (1 data record still owed by the TS_CLRI header at set record 1)",
-            ],
-        );
+        if who == "library" {
+            // The library counts a map's records (see tape.rs,
+            // announced_blocks): the set is only short of its end.
+            assert_fault(&e, &["no TS_END"]);
+        } else {
+            // tape.c counted the c_addr left over from the header before.
+            assert_fault(
+                &e,
+                &[
+                    "volume 2 (v2), record 0 (set record 2)",
+                    "c_count is 0, expected 1 (1 data record still owed by the TS_CLRI header at set record 1)",
+                ],
+            );
+        }
         println!("{who}: {}", e.stderr.trim());
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -751,10 +761,8 @@ fn usage_and_unreadable_files() {
     let e = check(&dir, &["."]);
     assert_eq!(e.code, Some(2));
     assert!(e.stderr.contains("Is a directory"), "{}", e.stderr);
-    // An empty volume is no dump.
-    assert_fault(
-        &check(&dir, &["empty"]),
-        &["volume 1 (empty), record 0", "expected TS_TAPE"],
-    );
+    // An empty volume alone is no dump (an empty volume inside a set is
+    // what a medium that took no whole block leaves, see end_volume).
+    assert_fault(&check(&dir, &["empty"]), &["volume 1 (empty)", "no TS_END"]);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,0 +1,313 @@
+//! The end of the medium and write errors, injected with
+//! build/faultwrite.so: the library always finishes and writes a sound,
+//! restorable volume set (dumpcheck), and wherever the oracle finishes with
+//! a sound set, the library's volumes, messages and status are the
+//! oracle's, byte for byte.
+
+mod common;
+
+use common::{Scenario, Side, masked, minidump, oracle, root, scratch};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn injector() -> PathBuf {
+    let p = root().join("build/faultwrite.so");
+    assert!(p.exists(), "{} is missing: run make test", p.display());
+    p
+}
+
+fn dumpcheck() -> PathBuf {
+    let p = root().join("target/release/dumpcheck");
+    assert!(p.exists(), "{} is missing: run make all", p.display());
+    p
+}
+
+/// dumpcheck's verdict on a run's volumes: Ok, or its message.
+fn check(side: &Side, dir: &Path, ntrec: usize) -> Result<(), String> {
+    if side.volumes.is_empty() {
+        return Err("no volumes".into());
+    }
+    let out = Command::new(dumpcheck())
+        .arg(format!("-b{ntrec}"))
+        .args(side.volumes.iter().map(|(n, _)| dir.join(n)))
+        .output()
+        .expect("run dumpcheck");
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Shape {
+    /// Few big files: long runs of data records.
+    Sparse,
+    /// Many small inodes: header records close together.
+    Dense,
+}
+
+fn scenario(ntrec: usize, shape: Shape, fault: &str) -> Scenario {
+    let shape_args: &[&str] = match shape {
+        Shape::Sparse => &["-N", "60", "-M", "300"],
+        Shape::Dense => &["-N", "1200", "-M", "3"],
+    };
+    let mut args = vec!["-a", "-b"];
+    let b = ntrec.to_string();
+    args.push(&b);
+    args.extend_from_slice(shape_args);
+    let mut s = Scenario::new(&args).volume_list(1000);
+    s.disk_bytes = 3 << 20;
+    s.seed = ntrec as u64 * 7 + shape as u64;
+    if !fault.is_empty() {
+        s.env.push(("DUMPTAPE_FAULT".into(), fault.into()));
+        s.env.push((
+            "LD_PRELOAD".into(),
+            injector().to_string_lossy().into_owned(),
+        ));
+    }
+    s
+}
+
+/// Totals of a sweep.
+#[derive(Default, Debug)]
+struct Tally {
+    cases: usize,
+    identical: usize,
+    oracle_failed: usize,
+    max_volumes: usize,
+}
+
+/// One fault: the library must finish with a sound set; the oracle's set,
+/// when it finishes soundly, must be the same bytes.
+fn case(name: &str, s: &Scenario, ntrec: usize, tally: &mut Tally) {
+    let base = scratch(name);
+    let lib = s.run(&minidump(), &base.join("lib"));
+    assert_eq!(
+        lib.ended.code,
+        Some(0),
+        "{name}: library failed:\n{}",
+        lib.ended.stderr
+    );
+    if let Err(why) = check(&lib, &base.join("lib"), ntrec) {
+        panic!(
+            "{name}: library's volumes are not sound: {why}\n{}",
+            lib.ended.stderr
+        );
+    }
+    tally.cases += 1;
+    tally.max_volumes = tally.max_volumes.max(lib.volumes.len());
+    if let Some(orc) = oracle() {
+        let ref_dir = base.join("ref");
+        let o = s.run(&orc, &ref_dir);
+        if o.ended.code == Some(0) && check(&o, &ref_dir, ntrec).is_ok() {
+            let (lm, om) = (masked(&lib.ended.stderr), masked(&o.ended.stderr));
+            if lm != om {
+                let d = lm.lines().zip(om.lines()).find(|(a, b)| a != b);
+                panic!("{name}: messages differ: {d:?}\nlibrary:\n{lm}\noracle:\n{om}");
+            }
+            assert_eq!(lib.volumes.len(), o.volumes.len(), "{name}: volume count");
+            for ((n, a), (_, b)) in lib.volumes.iter().zip(&o.volumes) {
+                assert!(a == b, "{name}: volume {n} differs from the oracle's");
+            }
+            tally.identical += 1;
+        } else {
+            tally.oracle_failed += 1;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&base);
+}
+
+/// Bytes of the dump without faults.
+fn clean_size(ntrec: usize, shape: Shape) -> usize {
+    let s = scenario(ntrec, shape, "");
+    let base = scratch("clean");
+    let side = s.run(&minidump(), &base);
+    assert_eq!(side.ended.code, Some(0), "{}", side.ended.stderr);
+    let n = side.volumes.iter().map(|(_, b)| b.len()).sum();
+    let _ = std::fs::remove_dir_all(&base);
+    n
+}
+
+/// End-of-medium offsets on the first volume only: the first records,
+/// spread over the dump, and the last two records (item 7).
+fn first_volume_offsets(total: usize, ws: usize) -> Vec<usize> {
+    let mut v = vec![
+        0,
+        1,
+        512,
+        1023,
+        1024,
+        ws - 1,
+        ws,
+        ws + 1,
+        2 * ws - 1,
+        2 * ws + 300,
+    ];
+    for k in 1..20 {
+        v.push(total * k / 20 + k * 37 % ws);
+    }
+    for d in [2 * ws + 1, 2 * ws, 2 * ws - 500, ws + 1, ws, ws - 1, 700, 1] {
+        v.push(total - d);
+    }
+    v.retain(|&o| o < total);
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+fn sweep(ntrec: usize) {
+    let ws = ntrec * 1024;
+    let mut tally = Tally::default();
+    for shape in [Shape::Sparse, Shape::Dense] {
+        let total = clean_size(ntrec, shape);
+        for off in first_volume_offsets(total, ws) {
+            let s = scenario(ntrec, shape, &format!("eot:{off}:v001"));
+            case(
+                &format!("eot-b{ntrec}-{shape:?}-{off}"),
+                &s,
+                ntrec,
+                &mut tally,
+            );
+        }
+        // Every volume ends: short media, ends of medium a few lists apart.
+        let short: &[usize] = if ntrec == 1 {
+            &[8, 12, 20, 40]
+        } else {
+            &[4, 5, 7, 12]
+        };
+        for &lists in short {
+            let size = lists * ws + ws / 3;
+            let s = scenario(ntrec, shape, &format!("eot:{size}"));
+            case(
+                &format!("short-b{ntrec}-{shape:?}-{lists}"),
+                &s,
+                ntrec,
+                &mut tally,
+            );
+        }
+    }
+    println!("end of medium at -b {ntrec}: {tally:?}");
+    assert!(tally.cases >= 60, "too few cases: {tally:?}");
+}
+
+#[test]
+fn end_of_medium_b1() {
+    sweep(1);
+}
+
+#[test]
+fn end_of_medium_b10() {
+    sweep(10);
+}
+
+#[test]
+fn end_of_medium_b64() {
+    sweep(64);
+}
+
+/// ENOSPC or EFBIG at an offset is the end of the medium there (FIX 3).
+#[test]
+fn full_file_system_is_end_of_medium() {
+    for (ntrec, shape) in [(10, Shape::Dense), (64, Shape::Sparse), (1, Shape::Dense)] {
+        let ws = ntrec * 1024;
+        let lists = if ntrec == 1 { [40, 57] } else { [5, 9] };
+        for size in [lists[0] * ws + 100, lists[1] * ws] {
+            let base = scratch("enospc");
+            let eot =
+                scenario(ntrec, shape, &format!("eot:{size}")).run(&minidump(), &base.join("eot"));
+            for mode in ["enospc", "efbig"] {
+                let full = scenario(ntrec, shape, &format!("{mode}:{size}"))
+                    .run(&minidump(), &base.join(mode));
+                assert_eq!(full.ended.code, Some(0), "{mode}: {}", full.ended.stderr);
+                assert_eq!(
+                    full.ended.stderr, eot.ended.stderr,
+                    "{mode} at {size}: messages"
+                );
+                assert!(
+                    full.volumes == eot.volumes,
+                    "{mode} at {size}: volumes differ"
+                );
+                assert!(full.volumes.len() > 2);
+            }
+            let _ = std::fs::remove_dir_all(&base);
+        }
+    }
+}
+
+fn write_error(answers: &str) -> Option<(Side, PathBuf)> {
+    let mut s = scenario(10, Shape::Dense, "eio:900000:v002");
+    s.answers = Some(answers.into());
+    s.args.splice(0..1, ["-B".to_string(), "2000".to_string()]);
+    let lib_base = scratch("eio");
+    s.env.push((
+        "DUMPTAPE_FAULT_DIR".into(),
+        lib_base.join("lib").to_string_lossy().into_owned(),
+    ));
+    let lib = s.run(&minidump(), &lib_base.join("lib"));
+    if let Some(orc) = oracle() {
+        let mut so = s.clone();
+        so.env.retain(|(k, _)| k != "DUMPTAPE_FAULT_DIR");
+        so.env.push((
+            "DUMPTAPE_FAULT_DIR".into(),
+            lib_base.join("ref").to_string_lossy().into_owned(),
+        ));
+        let o = so.run(&orc, &lib_base.join("ref"));
+        assert_eq!(
+            lib.ended.code, o.ended.code,
+            "lib:\n{}\nref:\n{}",
+            lib.ended.stderr, o.ended.stderr
+        );
+        assert_eq!(masked(&lib.ended.stderr), masked(&o.ended.stderr));
+        assert!(lib.volumes == o.volumes, "volumes differ from the oracle's");
+    }
+    Some((lib, lib_base))
+}
+
+/// A write fails on volume 2; the operator restarts it: the volume is
+/// written again from its checkpoint and the set is whole.
+#[test]
+fn write_error_restarted() {
+    let Some((lib, base)) = write_error("yes\nyes\n") else {
+        return;
+    };
+    assert_eq!(lib.ended.code, Some(0), "{}", lib.ended.stderr);
+    assert!(lib.ended.stderr.contains("Do you want to restart?"));
+    assert!(
+        lib.ended
+            .stderr
+            .contains("this dump volume will be rewritten.")
+    );
+    assert!(check(&lib, &base.join("lib"), 10).is_ok());
+    let _ = std::fs::remove_dir_all(&base);
+}
+
+/// The operator does not restart: the dump aborts.
+#[test]
+fn write_error_aborted() {
+    let Some((lib, base)) = write_error("no\n") else {
+        return;
+    };
+    assert_eq!(lib.ended.code, Some(3), "{}", lib.ended.stderr);
+    assert!(lib.ended.stderr.contains("The ENTIRE dump is aborted."));
+    let _ = std::fs::remove_dir_all(&base);
+}
+
+/// tape.c's own multi-volume sets with the end of the medium met twice or
+/// more are not sound (FIX 2): dumpcheck says so.  A record, not a demand.
+#[test]
+fn original_fails_dumpcheck_after_two_ends_of_medium() {
+    let Some(orig) = common::original() else {
+        return;
+    };
+    let s = scenario(10, Shape::Dense, &format!("eot:{}", 7 * 10240 + 3000));
+    let base = scratch("orig");
+    let side = s.run(&orig, &base);
+    let verdict = check(&side, &base, 10);
+    println!(
+        "tape.c, end of medium every 7 records: status {:?}, dumpcheck: {verdict:?}",
+        side.ended.code
+    );
+    assert!(verdict.is_err(), "tape.c's set passed dumpcheck");
+    let _ = std::fs::remove_dir_all(&base);
+}
