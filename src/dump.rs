@@ -368,16 +368,27 @@ pub fn rmtopen_current(mode: c_int) -> c_int {
 
 /// Close the volume and "rewind" it: a tape drive rewinds when its device
 /// is opened and closed again.  A FIFO is only closed (CONTRACT item 13):
-/// reopening it would wait for a new reader.
-pub fn close_and_rewind_output() {
+/// reopening it would wait for a new reader.  A regular file that the end
+/// of the medium cut inside a tape block loses that partial block: on a
+/// tape it would not exist, and restore reads its bytes as records that
+/// the next volume then repeats.
+pub fn close_and_rewind_output(writesize: usize) {
     let fd = tapefd_get();
-    // SAFETY: fstat fills a zeroed stat of ours; close/open/sleep take
-    // plain arguments; `tape` is a NUL-terminated path.
+    // SAFETY: fstat fills a zeroed stat of ours; ftruncate, close, open
+    // and sleep take plain arguments; `tape` is a NUL-terminated path.
     unsafe {
         let mut st: libc::stat = std::mem::zeroed();
-        let fifo = libc::fstat(fd, &mut st) == 0 && (st.st_mode & libc::S_IFMT) == libc::S_IFIFO;
+        let known = libc::fstat(fd, &mut st) == 0;
+        let kind = st.st_mode & libc::S_IFMT;
+        if known && kind == libc::S_IFREG && writesize > 0 {
+            let size = st.st_size as u64;
+            let cut = size % writesize as u64;
+            if cut != 0 {
+                libc::ftruncate(fd, (size - cut) as libc::off_t);
+            }
+        }
         libc::close(fd);
-        if fifo {
+        if known && kind == libc::S_IFIFO {
             return;
         }
         let name = (&raw const tape).read();

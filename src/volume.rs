@@ -212,7 +212,7 @@ fn close_volume(t: &Tape) {
         dump::rmtclose();
         return;
     }
-    dump::close_and_rewind_output();
+    dump::close_and_rewind_output(t.writesize.get() as usize);
 }
 
 /// Wait for this volume's slaves (and only them: the rest of dump may have

@@ -1162,10 +1162,11 @@ fn eot_verdict(
 /// tree restored, and the oracle's bytes wherever the oracle succeeds.
 /// The original tape.c is run too, for the record only.
 ///
-/// Ends of medium inside a tape block are run for the record only: the
-/// short write leaves the bytes before the end on the volume file (there
-/// is no such thing on a tape), and restore reads them as records that
-/// the next volume then repeats.
+/// Ends of medium inside a tape block too: the short write leaves the
+/// bytes before the end on the volume file (there is no such thing on a
+/// tape), and restore would read them as records that the next volume then
+/// repeats.  The library cuts them off when it closes the volume; tape.c
+/// leaves them, and its sets do not restore (shown, not required).
 #[test]
 fn end_of_medium() {
     let Some(tools) = tools() else { return };
@@ -1195,9 +1196,11 @@ fn end_of_medium() {
     cases.push((64, format!("eot:{}", 9 * 65536), 10));
     cases.push((10, format!("enospc:{}", 90 * 10240), 5));
     cases.push((64, format!("enospc:{}:vol001", 3 * 65536), 2));
-    cases.push((10, "eot:700001".into(), 0));
+    cases.push((10, "eot:700001".into(), 10));
+    // A first volume that takes no whole block stays empty, and restore -M
+    // stops at it: for the record only.
     cases.push((10, "eot:5000:vol001".into(), 0));
-    cases.push((32, "enospc:300001:vol001".into(), 0));
+    cases.push((32, "enospc:300001:vol001".into(), 2));
 
     for (i, (ntrec, fault, least)) in cases.iter().enumerate() {
         let what = format!("-b {ntrec} {fault}");

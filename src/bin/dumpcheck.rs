@@ -168,9 +168,18 @@ fn check_set(ntrec: usize, vols: Vec<(String, Box<dyn Read>)>) -> Result<String,
         loop {
             let got = read_full(&mut reader, &mut block)
                 .map_err(|e| Stop::Io(format!("{}: {e}", c.name)))?;
-            // A block the medium cut short is not readable: it and
-            // anything after it is not part of the volume.
+            // A tape block the medium cut short ends the volume.  On a
+            // tape it would simply be missing; in a file its bytes stay,
+            // and restore reads them as records that the next volume then
+            // repeats: the set does not restore.
             if got < block.len() {
+                if got > 0 {
+                    return Err(c.fault(format!(
+                        "the volume ends with {got} bytes of a tape block cut short \
+                         (a whole block is {} bytes): restore would read them",
+                        block.len()
+                    )));
+                }
                 break;
             }
             for rec in block.chunks_exact(TP_BSIZE) {
