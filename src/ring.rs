@@ -305,6 +305,7 @@ impl Slave<'_> {
         // Room for the largest list: every record a header.
         let mut msg = vec![0u8; HEAD_BYTES + self.ntrec * (RUN_BYTES + TP_BSIZE)];
         loop {
+            slave_signals();
             let have = match read_at_least(&self.cmd, &mut msg, 0, HEAD_BYTES) {
                 Ok(0) => break,
                 Ok(n) => n,
@@ -330,6 +331,9 @@ impl Slave<'_> {
             let end = runs_end + nhdr * TP_BSIZE;
             read_at_least(&self.cmd, &mut msg, have, end).unwrap_or_else(|_| botched());
             self.fill(&mut rec, &msg[HEAD_BYTES..runs_end], &msg[runs_end..end]);
+            // A SIGTERM that came while no system call was there to be
+            // interrupted.
+            slave_signals();
             self.await_turn(seq);
             match self.write_record(rec.bytes()) {
                 Ok(size) => self.report(seq, size as i32),

@@ -506,24 +506,9 @@ pub fn replay(t: &Tape, failed: usize, m: usize, kept: usize) {
                 dst.reqs[0] = Req::HEADER;
                 dst.spcl[0] = true;
             }
-            t.trecno.set(0);
-            t.nextblock.set((spare, 0));
-            let saved = dump::spcl::save();
-            let saved_last = t.lastspclrec.get();
-            let saved_tapea = spcl::get(field::C_TAPEA);
-            spcl::set(field::C_TAPEA, t.info(s).tapea);
-            t.rolling.set(true);
-            volume::startnewtape(t, false);
-            t.rolling.set(false);
-            let volume = spcl::get(field::C_VOLUME);
-            let firstrec = spcl::get(field::C_FIRSTREC);
-            spcl::restore(&saved);
-            spcl::set(field::C_VOLUME, volume);
-            spcl::set(field::C_FIRSTREC, firstrec);
-            spcl::set(field::C_TAPEA, saved_tapea);
-            t.lastspclrec.set(saved_last);
+            new_volume_header(t, s);
         }
-        send_replay(t, s, ntb);
+        send_list(t, s, spare);
         t.slp.set((s + 1) % SLAVES);
         let mut dst = t.lists[spare].borrow_mut();
         let last = dst.reqs[prev];
@@ -615,22 +600,8 @@ fn resend(t: &Tape, failed: usize, m: usize) {
         dst.headers.bytes_mut().copy_from_slice(src.headers.bytes());
     }
     let (trecno, nextblock) = (t.trecno.get(), t.nextblock.get());
-    t.trecno.set(0);
-    t.nextblock.set((spare, 0));
     t.slp.set(failed);
-    let saved = dump::spcl::save();
-    let saved_last = t.lastspclrec.get();
-    // The new header is numbered as the one it replaces.
-    spcl::set(field::C_TAPEA, t.info(failed).tapea);
-    t.rolling.set(true);
-    volume::startnewtape(t, false);
-    t.rolling.set(false);
-    let volume = spcl::get(field::C_VOLUME);
-    let firstrec = spcl::get(field::C_FIRSTREC);
-    spcl::restore(&saved);
-    spcl::set(field::C_VOLUME, volume);
-    spcl::set(field::C_FIRSTREC, firstrec);
-    t.lastspclrec.set(saved_last);
+    new_volume_header(t, failed);
     for i in 0..m {
         let s = (failed + i) % SLAVES;
         send_list(t, s, if i == 0 { spare } else { s });
@@ -660,31 +631,23 @@ fn resend(t: &Tape, failed: usize, m: usize) {
     }
 }
 
-/// Send the spare list, holding `nhdr` header records, to slave `s`.
-fn send_replay(t: &Tape, s: usize, nhdr: usize) {
-    let ntrec = t.ntrec.get();
-    let runs = {
-        let list = t.lists[SLAVES].borrow();
-        match list.runs(ntrec) {
-            Some(r) if r.iter().filter(|r| r.dblk == 0).count() == nhdr => r,
-            _ => {
-                drop(list);
-                dump::quit("rollforward: protocol botch\n")
-            }
-        }
-    };
-    let res = {
-        let list = t.lists[SLAVES].borrow();
-        let mut ring = t.ring.borrow_mut();
-        match ring.as_mut() {
-            Some(r) => r.send(s, &runs, &list.headers.bytes()[..nhdr * TP_BSIZE]),
-            None => Err(nix::errno::Errno::EBADF),
-        }
-    };
-    if res.is_err() {
-        pending(t);
-        dump::msg("error writing command pipe\n");
-        volume::dumpabort();
-    }
-    t.update(s, |i| i.sent = true);
+/// Open the next volume in the middle of a replay, its TS_TAPE header
+/// going into record 0 of the spare list and numbered as the first record
+/// of slot `s`'s list.  The header in progress (spcl, lastspclrec) is left
+/// as it was but for the volume's number and first record (FIX 6).
+fn new_volume_header(t: &Tape, s: usize) {
+    t.trecno.set(0);
+    t.nextblock.set((SLAVES, 0));
+    let saved = dump::spcl::save();
+    let saved_last = t.lastspclrec.get();
+    spcl::set(field::C_TAPEA, t.info(s).tapea);
+    t.rolling.set(true);
+    volume::startnewtape(t, false);
+    t.rolling.set(false);
+    let volume = spcl::get(field::C_VOLUME);
+    let firstrec = spcl::get(field::C_FIRSTREC);
+    spcl::restore(&saved);
+    spcl::set(field::C_VOLUME, volume);
+    spcl::set(field::C_FIRSTREC, firstrec);
+    t.lastspclrec.set(saved_last);
 }
