@@ -273,12 +273,6 @@ pub fn tape_name() -> Vec<u8> {
     c_bytes(unsafe { (&raw const tape).read() })
 }
 
-/// The disk's name, for reopening it in a slave.
-pub fn disk_name() -> Vec<u8> {
-    // SAFETY: read of a pointer global.
-    c_bytes(unsafe { (&raw const disk).read() })
-}
-
 /// A list of outputs "a,b,c" is used one per volume.  `next` is where the
 /// rest of the list starts (tape.c's `nexttape`); both it and `tape` point
 /// into dump's own string, which is cut at the commas as it is used.

@@ -9,6 +9,7 @@
 
 use std::ffi::{c_char, c_int, c_long};
 use std::ptr;
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 use crate::buffers::Req;
 use crate::dump::{TP_BSIZE, daddr_t};
@@ -144,6 +145,27 @@ fn publish(t: &Tape) {
     }
 }
 
+/// Flushes counted at the last full publish.
+static PUBLISHED: AtomicU32 = AtomicU32::new(u32::MAX);
+
+/// After a record: between flushes only the record position and the last
+/// header change, so only those are copied out (writerec and dumpblock run
+/// once per record or run of blocks).
+fn publish_record(t: &Tape) {
+    let flushes = t.flushes.get();
+    if PUBLISHED.swap(flushes, Relaxed) != flushes {
+        return publish(t);
+    }
+    // SAFETY: as in publish; `slaves` already holds the buffer pointers.
+    unsafe {
+        (&raw mut lastspclrec).write(t.lastspclrec.get() as c_long);
+        (&raw mut trecno).write(t.trecno.get() as c_int);
+        let (l, r) = t.nextblock.get();
+        let tb = (*(&raw const slaves).cast::<slave>().add(l)).tblock;
+        (&raw mut nextblock).write(if tb.is_null() { tb } else { tb.add(r) });
+    }
+}
+
 /// Leave the process with `status`, flushing C stdio as exit(3) does.
 pub fn exit(status: c_int) -> ! {
     std::process::exit(status)
@@ -155,6 +177,7 @@ pub fn exit(status: c_int) -> ! {
 pub extern "C" fn alloctape() -> c_int {
     let t = state();
     let ok = tape::alloctape(t);
+    PUBLISHED.store(u32::MAX, Relaxed);
     publish(t);
     c_int::from(ok)
 }
@@ -174,7 +197,7 @@ pub unsafe extern "C" fn writerec(dp: *mut c_char, isspcl: c_int) {
     let rec: [u8; TP_BSIZE] = unsafe { dp.cast_const().cast::<[u8; TP_BSIZE]>().read_unaligned() };
     let t = state();
     tape::writerec(t, &rec, isspcl != 0);
-    publish(t);
+    publish_record(t);
 }
 
 /// Add `size` bytes of file-system blocks from fragment `blkno`.
@@ -182,7 +205,7 @@ pub unsafe extern "C" fn writerec(dp: *mut c_char, isspcl: c_int) {
 pub extern "C" fn dumpblock(blkno: daddr_t, size: c_int) {
     let t = state();
     tape::dumpblock(t, i64::from(blkno), size);
-    publish(t);
+    publish_record(t);
 }
 
 /// SIGUSR1 in tape.c: a slave's write failed.
