@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{Ended, Run, masked, minidump, noise, oracle, original, root, scratch};
+use common::{Ended, Run, minidump, noise, oracle, original, root, scratch};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::CString;
 use std::ffi::OsStr;
@@ -445,28 +445,7 @@ fn dump(prog: &Path, dir: &Path, img: &str, args: &[&str], out: Out, env: &[(&st
 
 /// The oracle's dump is the library's, byte for byte.
 fn same_as_oracle(what: &str, lib: &Dump, orc: &Dump) {
-    assert_eq!(
-        lib.ended.code, orc.ended.code,
-        "{what}: exit status\nlibrary:\n{}\noracle:\n{}",
-        lib.ended.stderr, orc.ended.stderr
-    );
-    assert_eq!(
-        masked(&lib.ended.stderr),
-        masked(&orc.ended.stderr),
-        "{what}: messages differ from the oracle's"
-    );
-    assert_eq!(lib.vols.len(), orc.vols.len(), "{what}: number of volumes");
-    for ((n, a), (_, b)) in lib.vols.iter().zip(&orc.vols) {
-        if a != b {
-            let at = a.iter().zip(b).position(|(x, y)| x != y);
-            panic!(
-                "{what}: volume {n} differs from the oracle's at byte {at:?} \
-                 (library {} bytes, oracle {})",
-                a.len(),
-                b.len()
-            );
-        }
-    }
+    common::assert_same(what, (&lib.ended, &lib.vols), (&orc.ended, &orc.vols));
 }
 
 fn dumpcheck(ntrec: usize, vols: &[PathBuf]) -> Result<String, String> {

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Scenario, Side, masked, minidump, oracle, root, scratch};
+use common::{Scenario, Side, minidump, oracle, root, scratch};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -111,15 +111,7 @@ fn case(name: &str, s: &Scenario, ntrec: usize, tally: &mut Tally) {
             }
         }
         if o.ended.code == Some(0) && check(&o, &ref_dir, ntrec).is_ok() {
-            let (lm, om) = (masked(&lib.ended.stderr), masked(&o.ended.stderr));
-            if lm != om {
-                let d = lm.lines().zip(om.lines()).find(|(a, b)| a != b);
-                panic!("{name}: messages differ: {d:?}\nlibrary:\n{lm}\noracle:\n{om}");
-            }
-            assert_eq!(lib.volumes.len(), o.volumes.len(), "{name}: volume count");
-            for ((n, a), (_, b)) in lib.volumes.iter().zip(&o.volumes) {
-                assert!(a == b, "{name}: volume {n} differs from the oracle's");
-            }
+            common::assert_same(name, (&lib.ended, &lib.volumes), (&o.ended, &o.volumes));
             tally.identical += 1;
         } else {
             tally.oracle_failed += 1;
@@ -263,13 +255,11 @@ fn write_error(answers: &str) -> Option<(Side, PathBuf)> {
             lib_base.join("ref").to_string_lossy().into_owned(),
         ));
         let o = so.run(&orc, &lib_base.join("ref"));
-        assert_eq!(
-            lib.ended.code, o.ended.code,
-            "lib:\n{}\nref:\n{}",
-            lib.ended.stderr, o.ended.stderr
+        common::assert_same(
+            "write error",
+            (&lib.ended, &lib.volumes),
+            (&o.ended, &o.volumes),
         );
-        assert_eq!(masked(&lib.ended.stderr), masked(&o.ended.stderr));
-        assert!(lib.volumes == o.volumes, "volumes differ from the oracle's");
     }
     Some((lib, lib_base))
 }

@@ -465,29 +465,25 @@ pub fn masked(stderr: &str) -> String {
         .join("\n")
 }
 
-/// Library and oracle on one scenario: same status, messages and volumes.
-/// The library's side is returned for further checks.
-pub fn same_as_oracle(name: &str, s: &Scenario) -> Option<Side> {
-    let oracle = oracle()?;
-    let base = scratch(name);
-    let lib = s.run(&minidump(), &base.join("lib"));
-    let orc = s.run(&oracle, &base.join("ref"));
+/// Two runs of one dump are the same: exit status, messages (masked) and
+/// every volume's bytes.  Panics naming the first difference.
+pub fn assert_same(
+    what: &str,
+    lib: (&Ended, &[(String, Vec<u8>)]),
+    orc: (&Ended, &[(String, Vec<u8>)]),
+) {
     assert_eq!(
-        lib.ended.code, orc.ended.code,
-        "{name}: exit status\nlibrary:\n{}\noracle:\n{}",
-        lib.ended.stderr, orc.ended.stderr
+        lib.0.code, orc.0.code,
+        "{what}: exit status\nlibrary:\n{}\noracle:\n{}",
+        lib.0.stderr, orc.0.stderr
     );
-    assert_eq!(
-        masked(&lib.ended.stderr),
-        masked(&orc.ended.stderr),
-        "{name}: messages differ"
-    );
-    assert_eq!(
-        lib.volumes.len(),
-        orc.volumes.len(),
-        "{name}: number of volumes"
-    );
-    for ((n, a), (_, b)) in lib.volumes.iter().zip(&orc.volumes) {
+    let (lm, om) = (masked(&lib.0.stderr), masked(&orc.0.stderr));
+    if lm != om {
+        let d = lm.lines().zip(om.lines()).find(|(a, b)| a != b);
+        panic!("{what}: messages differ: {d:?}\nlibrary:\n{lm}\noracle:\n{om}");
+    }
+    assert_eq!(lib.1.len(), orc.1.len(), "{what}: number of volumes");
+    for ((n, a), (_, b)) in lib.1.iter().zip(orc.1) {
         if a != b {
             let at = a
                 .iter()
@@ -495,12 +491,23 @@ pub fn same_as_oracle(name: &str, s: &Scenario) -> Option<Side> {
                 .position(|(x, y)| x != y)
                 .unwrap_or(a.len().min(b.len()));
             panic!(
-                "{name}: volume {n} differs from byte {at} (library {} bytes, oracle {})",
+                "{what}: volume {n} differs from the oracle's from byte {at} \
+                 (library {} bytes, oracle {})",
                 a.len(),
                 b.len()
             );
         }
     }
+}
+
+/// Library and oracle on one scenario: same status, messages and volumes.
+/// The library's side is returned for further checks.
+pub fn same_as_oracle(name: &str, s: &Scenario) -> Option<Side> {
+    let oracle = oracle()?;
+    let base = scratch(name);
+    let lib = s.run(&minidump(), &base.join("lib"));
+    let orc = s.run(&oracle, &base.join("ref"));
+    assert_same(name, (&lib.ended, &lib.volumes), (&orc.ended, &orc.volumes));
     let _ = std::fs::remove_dir_all(&base);
     Some(lib)
 }
