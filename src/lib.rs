@@ -19,5 +19,6 @@ pub mod ffi;
 pub mod ring;
 pub mod shm;
 pub mod signals;
+pub mod spin;
 pub mod tape;
 pub mod volume;

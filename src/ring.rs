@@ -1,18 +1,17 @@
 //! The ring of slave processes that read the disk and write the tape.
 //!
 //! Each volume has SLAVES slaves, forked by the master when the volume is
-//! opened.  The master hands the slaves lists (see `buffers`) in turn, over
-//! a socketpair each, numbered in the order they go on tape.  A slave reads
-//! its list's disk blocks itself, waits until the list's number comes up,
-//! writes the whole tape record with one write(), reports how much it
-//! wrote and passes the turn on.  Turn and reports live in a page the
-//! volume's processes share (`shm`), so nobody makes a system call for
-//! them unless it has to sleep; the sleeper is woken by a byte on the pipe
-//! from the slave before it (for the turn) or on its socket (for the
-//! master).  Nothing waits on a signal, nothing longjmps.  A slave that
-//! dies closes its pipe and socket, so the next slave and the master see
-//! EOF instead of waiting for ever; a master that dies closes the command
-//! sockets and every slave ends.
+//! opened.  The master posts lists (see `buffers`) to the slaves in turn,
+//! numbered in the order they go on tape, into memory they share (`shm`).
+//! A slave reads its list's disk blocks itself into its slot's record and
+//! marks it ready; then, if it can take the write lock, it writes every
+//! ready record that comes next on tape, its own and the others', one
+//! write() each, in order, and reports what each write gave.  So no slave
+//! ever waits for another's turn, and the processes only sleep when there
+//! is nothing to do for a while (`spin`): a sleeper is woken by a byte on
+//! its socket.  Nothing waits on a signal, nothing longjmps.  A slave that
+//! dies closes its socket, which the master watches whenever it sleeps; a
+//! master that dies closes the sockets and every slave ends.
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 
@@ -22,17 +21,14 @@ use nix::sys::signal::{Signal, kill};
 use nix::sys::socket::{AddressFamily, MsgFlags, SockFlag, SockType, send, socketpair};
 use nix::unistd::{ForkResult, Pid, fork};
 
-use crate::buffers::{Records, Req};
+use crate::buffers::Req;
 use crate::dump::{self, TP_BSIZE, X_ABORT, X_FINOK, daddr_t};
 use crate::shm::Shared;
 use crate::signals;
+use crate::spin;
 
 pub const SLAVES: usize = 3;
 
-/// A list on the command socket: a head (number of runs, list number),
-/// the runs (dblk as i64, count as i32), then the header records.
-const HEAD_BYTES: usize = 16;
-const RUN_BYTES: usize = 12;
 /// What a slave reports instead of a byte count when its write failed.
 const WRITE_FAILED: i32 = -1;
 
@@ -61,7 +57,6 @@ pub struct Ring {
     next_slave: usize,
     /// Number of the last list each slave was given.
     given: [u64; SLAVES],
-    scratch: Vec<u8>,
 }
 
 /// Why the ring could not be started.
@@ -83,11 +78,7 @@ impl Ring {
         let fail = |made, errno| StartError { made, errno };
         let wake = signals::wake_pipe().map_err(|e| fail(0, e))?;
         signals::install_master(&wake.1);
-        let shared = Shared::new().map_err(|e| fail(0, e))?;
-        let mut bells = Vec::with_capacity(SLAVES);
-        for _ in 0..SLAVES {
-            bells.push(nix::unistd::pipe().map_err(|e| fail(0, e))?);
-        }
+        let shared = Shared::new(first, ntrec).map_err(|e| fail(0, e))?;
         let mut cmds: Vec<OwnedFd> = Vec::with_capacity(SLAVES);
         for i in 0..SLAVES {
             let (mine, theirs) = socketpair(
@@ -105,27 +96,9 @@ impl Ring {
                     drop(mine);
                     signals::forget_wake(&wake.1);
                     drop(wake);
-                    // Keep the read end of this slave's doorbell and the
-                    // write end of the next one's; close the rest, so that
-                    // a slave that dies is seen to die.
-                    let mut bell = None;
-                    let mut next_bell = None;
-                    for (k, (r, w)) in bells.into_iter().enumerate() {
-                        if k == i {
-                            bell = Some(r);
-                        }
-                        if k == (i + 1) % SLAVES {
-                            next_bell = Some(w);
-                        }
-                    }
-                    let (Some(bell), Some(next_bell)) = (bell, next_bell) else {
-                        dump::quit("master/slave protocol botched.\n")
-                    };
                     Slave {
                         me: i,
                         cmd: theirs,
-                        bell,
-                        next_bell,
                         ntrec,
                         writesize,
                         master,
@@ -146,35 +119,19 @@ impl Ring {
             next_seq: 0,
             next_slave: first,
             given: [0; SLAVES],
-            scratch: Vec::new(),
         })
     }
 
     /// Hand slave `i` a list: its runs and the header records it carries.
-    /// Lists go to the slaves in ring order, each numbered one more.
+    /// Lists go to the slaves in ring order, each numbered one more; a
+    /// slave's last list must have been collected first.
     pub fn send(&mut self, i: usize, runs: &[Req], headers: &[u8]) -> Result<(), Errno> {
-        if i != self.next_slave {
+        if i != self.next_slave || self.given_unreported(i) {
             return Err(Errno::EINVAL);
         }
         let seq = self.next_seq;
-        let buf = &mut self.scratch;
-        buf.clear();
-        buf.extend_from_slice(&(runs.len() as u32).to_ne_bytes());
-        buf.extend_from_slice(&0u32.to_ne_bytes());
-        buf.extend_from_slice(&seq.to_ne_bytes());
-        for r in runs {
-            buf.extend_from_slice(&i64::from(r.dblk).to_ne_bytes());
-            buf.extend_from_slice(&r.count.to_ne_bytes());
-        }
-        buf.extend_from_slice(headers);
-        let fd = self.cmds[i].as_raw_fd();
-        let mut done = 0;
-        while done < buf.len() {
-            match send(fd, &buf[done..], MsgFlags::MSG_NOSIGNAL) {
-                Ok(n) => done += n,
-                Err(Errno::EINTR) => {}
-                Err(e) => return Err(e),
-            }
+        if self.shared.post(i, seq, runs, headers) {
+            ring_bell(&self.cmds[i]).map_err(|e| e.unwrap_or(Errno::EPIPE))?;
         }
         self.given[i] = seq;
         self.next_seq += 1;
@@ -182,7 +139,13 @@ impl Ring {
         Ok(())
     }
 
-    /// Wait for slave `i`'s report on its last list, watching `lifeline`
+    /// Slave `i` was given a list whose report is not in.
+    fn given_unreported(&self, i: usize) -> bool {
+        self.shared.posted(i) == self.given[i] + 1
+            && self.shared.report_of(i, self.given[i]).is_none()
+    }
+
+    /// Wait for the report on slave `i`'s last list, watching `lifeline`
     /// too: it reads EOF once the dump's top-level process is gone.
     pub fn collect(&mut self, i: usize, lifeline: Option<BorrowedFd<'_>>) -> Outcome {
         let seq = self.given[i];
@@ -193,41 +156,54 @@ impl Ring {
             if signals::any() {
                 return Outcome::Signalled;
             }
+            let shared = &self.shared;
+            if spin::until(|| shared.report_of(i, seq).is_some() || signals::any()) {
+                continue;
+            }
             if let Some(v) = self.shared.master_sleeps(i, seq) {
                 return outcome(v);
             }
-            let woke = self.sleep(i, lifeline);
-            self.shared.master_awake(i);
+            let woke = self.sleep(lifeline);
+            self.shared.master_awake();
             if let Some(o) = woke {
                 return o;
             }
         }
     }
 
-    /// Sleep until slave `i` rings, a signal comes or the top-level
-    /// process goes; what ended the sleep, if the wait is over.
-    fn sleep(&mut self, i: usize, lifeline: Option<BorrowedFd<'_>>) -> Option<Outcome> {
-        let mut fds = [
-            PollFd::new(self.cmds[i].as_fd(), PollFlags::POLLIN),
-            PollFd::new(self.wake.0.as_fd(), PollFlags::POLLIN),
-            PollFd::new(lifeline.unwrap_or(self.wake.0.as_fd()), PollFlags::POLLIN),
-        ];
+    /// Sleep until a slave rings, a slave dies, a signal comes or the
+    /// top-level process goes; what ended the sleep, if the wait is over.
+    /// Any slave may write the record waited for, and any may die.
+    fn sleep(&mut self, lifeline: Option<BorrowedFd<'_>>) -> Option<Outcome> {
+        let mut fds: Vec<PollFd> = self
+            .cmds
+            .iter()
+            .map(|c| PollFd::new(c.as_fd(), PollFlags::POLLIN))
+            .collect();
+        fds.push(PollFd::new(self.wake.0.as_fd(), PollFlags::POLLIN));
+        fds.push(PollFd::new(
+            lifeline.unwrap_or(self.wake.0.as_fd()),
+            PollFlags::POLLIN,
+        ));
         match poll(&mut fds, PollTimeout::NONE) {
             Ok(_) => {}
             Err(Errno::EINTR) => return None,
             Err(e) => return Some(Outcome::Gone(Some(e))),
         }
-        let ready = |f: &PollFd| f.any().unwrap_or(false);
-        let (bell, woken, orphaned) = (ready(&fds[0]), ready(&fds[1]), ready(&fds[2]));
-        if lifeline.is_some() && orphaned {
+        let ready: Vec<bool> = fds.iter().map(|f| f.any().unwrap_or(false)).collect();
+        drop(fds);
+        if lifeline.is_some() && ready[SLAVES + 1] {
             return Some(Outcome::Orphaned);
         }
-        if woken {
+        if ready[SLAVES] {
             signals::drain(self.wake.0.as_fd());
         }
-        if bell {
+        for (k, cmd) in self.cmds.iter().enumerate() {
+            if !ready[k] {
+                continue;
+            }
             let mut b = [0u8; 64];
-            match nix::unistd::read(&self.cmds[i], &mut b) {
+            match nix::unistd::read(cmd, &mut b) {
                 Ok(0) => return Some(Outcome::Gone(None)),
                 Ok(_) | Err(Errno::EINTR | Errno::EAGAIN) => {}
                 Err(e) => return Some(Outcome::Gone(Some(e))),
@@ -249,33 +225,28 @@ fn outcome(v: i32) -> Outcome {
     }
 }
 
+/// A byte on a socket, to wake whoever sleeps at the other end.  Err(None)
+/// when nobody is left there.
+fn ring_bell(fd: &OwnedFd) -> Result<(), Option<Errno>> {
+    loop {
+        match send(fd.as_raw_fd(), &[0u8], MsgFlags::MSG_NOSIGNAL) {
+            Ok(_) => return Ok(()),
+            Err(Errno::EINTR) => {}
+            Err(Errno::EPIPE | Errno::ECONNRESET) => return Err(None),
+            Err(e) => return Err(Some(e)),
+        }
+    }
+}
+
 /// One slave's side.
 struct Slave<'a> {
     me: usize,
+    /// Its socket to the master: the master's doorbell and its own.
     cmd: OwnedFd,
-    /// Rung by the slave before this one when this one's turn comes.
-    bell: OwnedFd,
-    next_bell: OwnedFd,
     ntrec: usize,
     writesize: usize,
     master: Pid,
     shared: &'a Shared,
-}
-
-/// Read until `buf[..want]` is filled, taking whatever more is there up to
-/// the end of `buf`; the bytes now in it, 0 on EOF before the first.
-fn read_at_least(fd: &OwnedFd, buf: &mut [u8], have: usize, want: usize) -> Result<usize, Errno> {
-    let mut got = have;
-    while got < want {
-        match nix::unistd::read(fd, &mut buf[got..]) {
-            Ok(0) if got == 0 => return Ok(0),
-            Ok(0) => return Err(Errno::EPIPE),
-            Ok(n) => got += n,
-            Err(Errno::EINTR) => slave_signals(),
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
 }
 
 /// A SIGTERM to a slave aborts the dump, as tape.c's handler did.
@@ -299,77 +270,67 @@ impl Slave<'_> {
             m.push(b'\n');
             dump::quit(m);
         }
-        let Some(mut rec) = Records::new(self.ntrec) else {
-            dump::quit("slave couldn't allocate its buffer\n")
-        };
-        // Room for the largest list: every record a header.
-        let mut msg = vec![0u8; HEAD_BYTES + self.ntrec * (RUN_BYTES + TP_BSIZE)];
+        let mut last = 0u64;
+        while let Some(posted) = self.await_list(last) {
+            last = posted;
+            let seq = posted - 1;
+            self.shared.fill(self.me, seq, |runs, headers, rec| {
+                self.fill(runs, headers, rec)
+            });
+            // A SIGTERM that came while no system call was there to be
+            // interrupted.
+            slave_signals();
+            self.write_ready();
+        }
+        crate::ffi::exit(X_FINOK)
+    }
+
+    /// Wait until a list other than `last` is posted: what was posted, or
+    /// None once the master has closed the ring.
+    fn await_list(&self, last: u64) -> Option<u64> {
+        let shared = self.shared;
         loop {
             slave_signals();
-            let have = match read_at_least(&self.cmd, &mut msg, 0, HEAD_BYTES) {
-                Ok(0) => break,
-                Ok(n) => n,
+            if spin::until(|| shared.posted(self.me) != last || signals::any()) {
+                if signals::any() {
+                    continue;
+                }
+                return Some(shared.posted(self.me));
+            }
+            if !shared.slave_sleeps(self.me, last) {
+                continue;
+            }
+            let mut b = [0u8; 64];
+            let got = nix::unistd::read(&self.cmd, &mut b);
+            shared.slave_awake(self.me);
+            match got {
+                Ok(0) => {
+                    // The master is done with the ring; a list posted
+                    // just before still goes out.
+                    let p = shared.posted(self.me);
+                    return (p != last).then_some(p);
+                }
+                Ok(_) | Err(Errno::EINTR) => {}
                 Err(e) => {
                     let mut m = b"error reading command pipe: ".to_vec();
                     m.extend(dump::strerror(e as i32));
                     m.push(b'\n');
                     dump::quit(m)
                 }
-            };
-            let nruns = u32::from_ne_bytes(msg[..4].try_into().unwrap_or_default()) as usize;
-            let seq = u64::from_ne_bytes(msg[8..16].try_into().unwrap_or_default());
-            if nruns == 0 || nruns > self.ntrec {
-                botched();
-            }
-            let runs_end = HEAD_BYTES + nruns * RUN_BYTES;
-            let have =
-                read_at_least(&self.cmd, &mut msg, have, runs_end).unwrap_or_else(|_| botched());
-            let nhdr = msg[HEAD_BYTES..runs_end]
-                .chunks_exact(RUN_BYTES)
-                .filter(|r| r[..8].iter().all(|&b| b == 0))
-                .count();
-            let end = runs_end + nhdr * TP_BSIZE;
-            read_at_least(&self.cmd, &mut msg, have, end).unwrap_or_else(|_| botched());
-            self.fill(&mut rec, &msg[HEAD_BYTES..runs_end], &msg[runs_end..end]);
-            // A SIGTERM that came while no system call was there to be
-            // interrupted.
-            slave_signals();
-            self.await_turn(seq);
-            match self.write_record(rec.bytes()) {
-                Ok(size) => self.report(seq, size as i32),
-                Err(_) => {
-                    // Tell the master at once (tape.c's SIGUSR1), and in the
-                    // report too; keep the turn until the master decides.
-                    let _ = kill(self.master, Signal::SIGUSR1);
-                    self.report(seq, WRITE_FAILED);
-                    let mut sink = [0u8; 256];
-                    while let Ok(n) = read_at_least(&self.cmd, &mut sink, 0, 1) {
-                        if n == 0 {
-                            break;
-                        }
-                    }
-                    crate::ffi::exit(X_ABORT);
-                }
-            }
-            if self.shared.pass_turn(seq + 1, (self.me + 1) % SLAVES) {
-                self.ring(&self.next_bell);
             }
         }
-        crate::ffi::exit(X_FINOK)
     }
 
     /// Put the list's records in place: disk blocks read with dump's
     /// bread, header records as the master sent them.
-    fn fill(&self, rec: &mut Records, runs: &[u8], mut headers: &[u8]) {
+    fn fill(&self, runs: &mut dyn Iterator<Item = (i64, i64)>, mut headers: &[u8], rec: &mut [u8]) {
         let mut pos = 0usize;
-        for run in runs.chunks_exact(RUN_BYTES) {
-            let dblk = i64::from_ne_bytes(run[..8].try_into().unwrap_or_default());
-            let count = i32::from_ne_bytes(run[8..].try_into().unwrap_or_default());
+        for (dblk, count) in runs {
             let count = usize::try_from(count).unwrap_or(0);
             if count == 0 || pos + count > self.ntrec {
                 botched();
             }
-            let span = &mut rec.bytes_mut()[pos * TP_BSIZE..(pos + count) * TP_BSIZE];
+            let span = &mut rec[pos * TP_BSIZE..(pos + count) * TP_BSIZE];
             if dblk != 0 {
                 dump::bread(dblk as daddr_t, span);
             } else if count != 1 || headers.len() < TP_BSIZE {
@@ -385,43 +346,59 @@ impl Slave<'_> {
         }
     }
 
-    fn await_turn(&self, seq: u64) {
-        while self.shared.turn() != seq {
-            if !self.shared.slave_sleeps(self.me, seq) {
-                return;
+    /// Write whatever is ready to go on tape next, if no other slave is
+    /// at it.  Whoever holds the lock looks again after letting it go, so
+    /// a record made ready meanwhile by a slave that found the lock taken
+    /// is never left behind.
+    fn write_ready(&self) {
+        let shared = self.shared;
+        while shared.next_ready().is_some() && shared.lock(self.me) {
+            while let Some((seq, i)) = shared.next_ready() {
+                let mut failed = false;
+                let master_sleeps = shared.write(i, seq, |rec| match self.write_record(rec) {
+                    Ok(size) => size as i32,
+                    Err(_) => {
+                        // Tell the master at once (tape.c's SIGUSR1), and
+                        // in the report too.
+                        let _ = kill(self.master, Signal::SIGUSR1);
+                        failed = true;
+                        WRITE_FAILED
+                    }
+                });
+                if failed {
+                    self.write_failed();
+                }
+                if master_sleeps {
+                    self.ring_master();
+                }
             }
-            let mut b = [0u8; 16];
-            match read_at_least(&self.bell, &mut b, 0, 1) {
-                Ok(n) if n > 0 => {}
-                // The slave before this one is gone: the ring is broken and
-                // the records can no longer go out in order.
-                _ => crate::volume::dumpabort(),
-            }
-            self.shared.slave_awake(self.me);
+            shared.unlock();
         }
     }
 
-    /// A byte on a doorbell; one whose sleeper is gone shows up elsewhere.
-    fn ring(&self, fd: &OwnedFd) {
-        while let Err(Errno::EINTR) = nix::unistd::write(fd, &[0u8]) {
-            slave_signals();
-        }
-    }
-
-    fn report(&self, seq: u64, value: i32) {
-        if !self.shared.report(self.me, seq, value) {
-            return;
-        }
+    /// A write failed and was reported: keep the write lock, so that
+    /// nothing more goes on this tape, until the master decides and closes
+    /// the ring.
+    fn write_failed(&self) -> ! {
+        self.ring_master();
+        let mut sink = [0u8; 256];
         loop {
-            match send(self.cmd.as_raw_fd(), &[0u8], MsgFlags::MSG_NOSIGNAL) {
-                Ok(_) => return,
+            match nix::unistd::read(&self.cmd, &mut sink) {
+                Ok(0) => break,
+                Ok(_) => {}
                 Err(Errno::EINTR) => slave_signals(),
-                // The master is gone; nobody is left to tell.
-                Err(_) => crate::ffi::exit(X_ABORT),
+                Err(_) => break,
             }
         }
+        crate::ffi::exit(X_ABORT)
     }
 
+    fn ring_master(&self) {
+        if ring_bell(&self.cmd).is_err() {
+            // The master is gone; nobody is left to tell.
+            crate::ffi::exit(X_ABORT);
+        }
+    }
     /// Write one record, as tape.c's slaves do: retry short writes, take
     /// repeated zero-length writes, ENOSPC and EFBIG (FIX 3) for the end of
     /// the medium (reported as 0 bytes), and any other failure for a write

@@ -1,14 +1,22 @@
-//! The words a volume's ring shares between its processes: whose turn it
-//! is to write, what each slave's last list wrote, and who is asleep.
+//! The memory a volume's ring shares between its processes: one mapping,
+//! made before the slaves are forked, holding the words that order the
+//! ring and, per slave (slot), the list it was handed and the record it
+//! read.
 //!
-//! A wake-up costs far more than the write it waits for, so the ring only
-//! sleeps when it must: a slave whose turn has come, or a master whose
-//! report is in, goes on without a system call.  Whoever changes a word
-//! another process may be sleeping on checks that process's `asleep` flag
-//! afterwards, and only then rings its doorbell (a byte on the pipe or
-//! socket it sleeps on).  Both sides use sequentially consistent
-//! operations, so one of them always sees the other: the sleeper rechecks
-//! after raising its flag, the waker looks at the flag after its change.
+//! The master posts a list into a slot; the slot's slave reads the list's
+//! disk blocks into the slot's record and marks it ready; whichever slave
+//! holds the write lock writes every ready record that comes next on tape,
+//! in order, and reports each.  Each area has one writer at a time, handed
+//! on by the words: the master writes a slot's list only once the slot's
+//! last record is reported (so its slave has read the list and filled the
+//! record), the slave fills the record only once a new list is posted, and
+//! a writer reads a record only while it is ready and unreported.
+//!
+//! A process that waits for a word and must sleep raises its `asleep` flag
+//! and looks again before sleeping; whoever changes the word looks at the
+//! flag afterwards and, if it is up, rings the sleeper's doorbell (a byte
+//! on its socket).  All of it is sequentially consistent, so one of the two
+//! always sees the other.
 
 use std::num::NonZeroUsize;
 use std::ptr::NonNull;
@@ -16,106 +24,260 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::SeqCst};
 
 use nix::sys::mman::{MapFlags, ProtFlags, mmap_anonymous, munmap};
 
+use crate::buffers::{Req, page_size};
+use crate::dump::TP_BSIZE;
 use crate::ring::SLAVES;
 
-/// The shared words (one page, one per volume).
+/// A run in a posted list: dblk and count, native-endian i64 each.
+const RUN_BYTES: usize = 16;
+
+/// One slot's words.
 #[repr(C)]
-struct Words {
-    /// Sequence number of the next list to go on tape.
-    turn: AtomicU64,
-    /// Per slave: (sequence number + 1) << 32 | bytes written, of its last
-    /// list (0: no report yet).
-    report: [AtomicU64; SLAVES],
-    /// Per slave: it sleeps until its turn comes.
-    slave_asleep: [AtomicU32; SLAVES],
-    /// Per slave: the master sleeps until that slave's report comes.
-    master_asleep: [AtomicU32; SLAVES],
+struct SlotWords {
+    /// Sequence number + 1 of the list last posted (0: none yet).
+    posted: AtomicU64,
+    /// Sequence number + 1 of the list whose record is ready to go.
+    ready: AtomicU64,
+    /// tag(seq) | value: what writing the slot's list `seq` gave.
+    report: AtomicU64,
+    /// Runs in the list posted.
+    nruns: AtomicU32,
+    /// The slot's slave sleeps until a list is posted.
+    asleep: AtomicU32,
 }
 
-/// A shared anonymous mapping holding `Words`, inherited by the slaves
-/// forked after it is made.
+#[repr(C)]
+struct Words {
+    /// The slot of list 0; list n is in slot (first + n) % SLAVES.
+    first: AtomicU64,
+    /// Sequence number of the next list to go on tape.
+    next: AtomicU64,
+    /// The write lock: 0, or the holder's slot + 1.
+    lock: AtomicU32,
+    /// The master sleeps until a report comes.
+    master_asleep: AtomicU32,
+    slots: [SlotWords; SLAVES],
+}
+
+/// The mapping and where its areas lie.
 pub struct Shared {
-    base: NonNull<Words>,
+    base: NonNull<u8>,
+    len: usize,
+    ntrec: usize,
+    /// Offset of slot 0's list; slot i's is i * slot_len further.
+    slot0: usize,
+    slot_len: usize,
+    /// Offset of a record buffer within its slot (page-aligned).
+    rec_off: usize,
+}
+
+fn round_up(n: usize, to: usize) -> Option<usize> {
+    n.checked_add(to - 1).map(|v| v / to * to)
 }
 
 impl Shared {
-    pub fn new() -> nix::Result<Shared> {
-        let len = NonZeroUsize::new(std::mem::size_of::<Words>()).unwrap_or(NonZeroUsize::MIN);
+    /// Map the words and SLAVES slots for lists of `ntrec` records.
+    pub fn new(first: usize, ntrec: usize) -> nix::Result<Shared> {
+        let page = page_size();
+        let too_big = nix::errno::Errno::ENOMEM;
+        let list_len = ntrec.checked_mul(RUN_BYTES + TP_BSIZE).ok_or(too_big)?;
+        let rec_off = round_up(list_len, page).ok_or(too_big)?;
+        let slot_len = rec_off
+            .checked_add(round_up(ntrec * TP_BSIZE, page).ok_or(too_big)?)
+            .ok_or(too_big)?;
+        let slot0 = round_up(std::mem::size_of::<Words>(), page).ok_or(too_big)?;
+        let len = slot_len
+            .checked_mul(SLAVES)
+            .and_then(|v| v.checked_add(slot0))
+            .ok_or(too_big)?;
+        let nz = NonZeroUsize::new(len).ok_or(too_big)?;
         // SAFETY: a fresh anonymous mapping, placed by the kernel; nothing
         // else refers to that memory.  It is zero-filled, which is a valid
-        // `Words` (atomics of 0).
+        // `Words` (atomics of 0) and valid bytes.
         let p = unsafe {
             mmap_anonymous(
                 None,
-                len,
+                nz,
                 ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
                 MapFlags::MAP_SHARED,
             )?
         };
-        Ok(Shared { base: p.cast() })
+        let s = Shared {
+            base: p.cast(),
+            len,
+            ntrec,
+            slot0,
+            slot_len,
+            rec_off,
+        };
+        s.words().first.store(first as u64, SeqCst);
+        Ok(s)
     }
 
     fn words(&self) -> &Words {
-        // SAFETY: the mapping lives as long as self and holds a `Words`;
-        // other processes change it only through the atomics.
-        unsafe { self.base.as_ref() }
+        // SAFETY: the mapping starts with a `Words` (page-aligned, zero
+        // or written only through its atomics, by any of the processes).
+        unsafe { self.base.cast::<Words>().as_ref() }
     }
 
-    pub fn turn(&self) -> u64 {
-        self.words().turn.load(SeqCst)
+    fn slot(&self, i: usize) -> &SlotWords {
+        &self.words().slots[i % SLAVES]
     }
 
-    /// Pass the turn to list `next`; true if slave `who` (the next
-    /// writer) is asleep and needs its doorbell rung.
-    pub fn pass_turn(&self, next: u64, who: usize) -> bool {
-        let w = self.words();
-        w.turn.store(next, SeqCst);
-        w.slave_asleep[who].swap(0, SeqCst) != 0
+    /// Bytes `off..off + len` of the mapping.
+    ///
+    /// SAFETY: the caller holds that area by the protocol above (no other
+    /// process writes it meanwhile) and makes no other reference into it
+    /// while this one lives.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn area(&self, off: usize, len: usize) -> &mut [u8] {
+        debug_assert!(off + len <= self.len);
+        // SAFETY: inside the mapping (the offsets come from new()); the
+        // caller answers for exclusive use.
+        unsafe { std::slice::from_raw_parts_mut(self.base.as_ptr().add(off), len) }
     }
 
-    /// Slave `me` is about to sleep until list `seq`'s turn; false if the
-    /// turn has come meanwhile (then it must not sleep).
-    pub fn slave_sleeps(&self, me: usize, seq: u64) -> bool {
-        let w = self.words();
-        w.slave_asleep[me].store(1, SeqCst);
-        if w.turn.load(SeqCst) == seq {
-            w.slave_asleep[me].store(0, SeqCst);
+    fn list_off(&self, i: usize) -> usize {
+        self.slot0 + (i % SLAVES) * self.slot_len
+    }
+
+    // The master's side.
+
+    /// Post list `seq` (its runs and header records) into slot `i`; true
+    /// if the slot's slave is asleep and needs its doorbell rung.  The
+    /// slot's last list must have been reported.
+    pub fn post(&self, i: usize, seq: u64, runs: &[Req], headers: &[u8]) -> bool {
+        let n = self.ntrec;
+        if runs.len() > n || headers.len() > n * TP_BSIZE {
+            return false;
+        }
+        let off = self.list_off(i);
+        // SAFETY: the slot's list belongs to the master until it posts:
+        // its slave read the last one before marking that record ready,
+        // and the record has since been reported.
+        let list = unsafe { self.area(off, n * (RUN_BYTES + TP_BSIZE)) };
+        let (rs, hs) = list.split_at_mut(n * RUN_BYTES);
+        for (r, out) in runs.iter().zip(rs.chunks_exact_mut(RUN_BYTES)) {
+            out[..8].copy_from_slice(&i64::from(r.dblk).to_ne_bytes());
+            out[8..].copy_from_slice(&i64::from(r.count).to_ne_bytes());
+        }
+        hs[..headers.len()].copy_from_slice(headers);
+        let s = self.slot(i);
+        s.nruns.store(runs.len() as u32, SeqCst);
+        s.posted.store(seq + 1, SeqCst);
+        s.asleep.swap(0, SeqCst) != 0
+    }
+
+    /// Slot `i`'s report on list `seq`, if it is in.
+    pub fn report_of(&self, i: usize, seq: u64) -> Option<i32> {
+        let r = self.slot(i).report.load(SeqCst);
+        (r & !0xffff_ffff == tag(seq)).then_some(r as u32 as i32)
+    }
+
+    /// The master is about to sleep on slot `i`'s report on `seq`; the
+    /// report if it came meanwhile (then it must not sleep).
+    pub fn master_sleeps(&self, i: usize, seq: u64) -> Option<i32> {
+        self.words().master_asleep.store(1, SeqCst);
+        let r = self.report_of(i, seq);
+        if r.is_some() {
+            self.master_awake();
+        }
+        r
+    }
+
+    pub fn master_awake(&self) {
+        self.words().master_asleep.store(0, SeqCst);
+    }
+
+    // A slave's side.
+
+    /// What slot `i` was last posted (sequence number + 1).
+    pub fn posted(&self, i: usize) -> u64 {
+        self.slot(i).posted.load(SeqCst)
+    }
+
+    /// Slot `i`'s slave is about to sleep until something other than
+    /// `last` is posted; false if it came meanwhile (then it must not).
+    pub fn slave_sleeps(&self, i: usize, last: u64) -> bool {
+        let s = self.slot(i);
+        s.asleep.store(1, SeqCst);
+        if s.posted.load(SeqCst) != last {
+            s.asleep.store(0, SeqCst);
             return false;
         }
         true
     }
 
-    pub fn slave_awake(&self, me: usize) {
-        self.words().slave_asleep[me].store(0, SeqCst);
+    pub fn slave_awake(&self, i: usize) {
+        self.slot(i).asleep.store(0, SeqCst);
     }
 
-    /// Slave `me` reports on list `seq`; true if the master sleeps on it
-    /// and needs its doorbell rung.
-    pub fn report(&self, me: usize, seq: u64, value: i32) -> bool {
+    /// Fill slot `i`'s record from its list: `f` gets the runs (dblk,
+    /// count), the header records and the record; then the record is
+    /// ready to go as list `seq`.
+    pub fn fill<R>(
+        &self,
+        i: usize,
+        seq: u64,
+        f: impl FnOnce(&mut dyn Iterator<Item = (i64, i64)>, &[u8], &mut [u8]) -> R,
+    ) -> R {
+        let n = self.ntrec;
+        let nruns = (self.slot(i).nruns.load(SeqCst) as usize).min(n);
+        let off = self.list_off(i);
+        // SAFETY: between the post of list `seq` and its ready mark, the
+        // slot's list and record belong to its slave, and these slices are
+        // disjoint (the record starts at rec_off, past the list).
+        let (list, rec) = unsafe {
+            (
+                &*self.area(off, n * (RUN_BYTES + TP_BSIZE)),
+                self.area(off + self.rec_off, n * TP_BSIZE),
+            )
+        };
+        let (rs, hs) = list.split_at(n * RUN_BYTES);
+        let mut runs = rs[..nruns * RUN_BYTES].chunks_exact(RUN_BYTES).map(|r| {
+            let word = |b: &[u8]| i64::from_ne_bytes(b.try_into().unwrap_or_default());
+            (word(&r[..8]), word(&r[8..]))
+        });
+        let out = f(&mut runs, hs, rec);
+        self.slot(i).ready.store(seq + 1, SeqCst);
+        out
+    }
+
+    /// Take the write lock for slot `me`'s slave; false if another has it.
+    pub fn lock(&self, me: usize) -> bool {
+        self.words()
+            .lock
+            .compare_exchange(0, me as u32 + 1, SeqCst, SeqCst)
+            .is_ok()
+    }
+
+    pub fn unlock(&self) {
+        self.words().lock.store(0, SeqCst);
+    }
+
+    /// The next list to go on tape and its slot, if its record is ready.
+    pub fn next_ready(&self) -> Option<(u64, usize)> {
         let w = self.words();
-        w.report[me].store(tag(seq) | u64::from(value as u32), SeqCst);
-        w.master_asleep[me].swap(0, SeqCst) != 0
+        let seq = w.next.load(SeqCst);
+        let i = (w.first.load(SeqCst) + seq) as usize % SLAVES;
+        (self.slot(i).ready.load(SeqCst) == seq + 1).then_some((seq, i))
     }
 
-    /// Slave `k`'s report on list `seq`, if it is in.
-    pub fn report_of(&self, k: usize, seq: u64) -> Option<i32> {
-        let r = self.words().report[k].load(SeqCst);
-        (r & !0xffff_ffff == tag(seq)).then_some(r as u32 as i32)
-    }
-
-    /// The master is about to sleep on slave `k`'s report on `seq`; the
-    /// report if it came meanwhile (then it must not sleep).
-    pub fn master_sleeps(&self, k: usize, seq: u64) -> Option<i32> {
-        self.words().master_asleep[k].store(1, SeqCst);
-        let r = self.report_of(k, seq);
-        if r.is_some() {
-            self.words().master_asleep[k].store(0, SeqCst);
-        }
-        r
-    }
-
-    pub fn master_awake(&self, k: usize) {
-        self.words().master_asleep[k].store(0, SeqCst);
+    /// With the write lock held and list `seq` ready in slot `i`: `f`
+    /// writes its record, and what it returns is the report.  True if the
+    /// master sleeps and needs its doorbell rung.
+    pub fn write(&self, i: usize, seq: u64, f: impl FnOnce(&[u8]) -> i32) -> bool {
+        let n = self.ntrec;
+        // SAFETY: a ready, unreported record is only read, and only by
+        // the holder of the write lock; its slave waits for a new list.
+        let rec = unsafe { &*self.area(self.list_off(i) + self.rec_off, n * TP_BSIZE) };
+        let value = f(rec);
+        let w = self.words();
+        self.slot(i)
+            .report
+            .store(tag(seq) | u64::from(value as u32), SeqCst);
+        w.next.store(seq + 1, SeqCst);
+        w.master_asleep.swap(0, SeqCst) != 0
     }
 }
 
@@ -127,9 +289,8 @@ fn tag(seq: u64) -> u64 {
 
 impl Drop for Shared {
     fn drop(&mut self) {
-        let len = std::mem::size_of::<Words>();
         // SAFETY: unmaps exactly the mapping made in new(); no reference
         // into it outlives self.
-        let _ = unsafe { munmap(self.base.cast(), len) };
+        let _ = unsafe { munmap(self.base.cast(), self.len) };
     }
 }
