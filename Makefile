@@ -27,6 +27,9 @@ LIB_A=		$(TARGETDIR)/libdumptape.a
 LIB_SO=		$(TARGETDIR)/libdumptape.so
 # What a Rust static library needs from the system on Linux and the BSDs.
 NATIVE_LIBS?=	-lpthread -lm -ldl
+# The static library carries all of Rust's std; let the linker keep only
+# what is called (a third of the text, and fewer pages for each process).
+GC_SECTIONS?=	-Wl,--gc-sections
 
 SHIM_INC=	-Ic-shim/include
 FRONT_SRCS=	c-shim/minidump/main.c c-shim/minidump/optr.c \
@@ -54,7 +57,7 @@ $(LIB_A) $(LIB_SO): lib
 $(BUILD)/minidump: $(FRONT_SRCS) $(FRONT_HDRS) lib
 	mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(CWARN) $(CDEFS) $(SHIM_INC) -o $@ $(FRONT_SRCS) \
-	    $(LIB_A) $(NATIVE_LIBS)
+	    $(LIB_A) $(NATIVE_LIBS) $(GC_SECTIONS)
 
 # The same front-end linked the way a packaged dump links: against the .so.
 # It finds libdumptape.so.0 beside itself, in build/.

@@ -8,6 +8,7 @@
 //! meaningful; one spare entry holds the count-0 sentinel that ends a list.
 
 use crate::dump::{TP_BSIZE, daddr_t};
+use crate::shm::Pages;
 
 /// One request, laid out as tape.c's `struct req`.
 #[repr(C)]
@@ -21,45 +22,34 @@ impl Req {
     pub const HEADER: Req = Req { dblk: 0, count: 1 };
 }
 
-/// A page-aligned buffer of records, inside one allocation whatever the
-/// blocking factor (tape.c's placement could fall outside its block,
-/// CONTRACT item 10).
+/// A page-aligned buffer of records in a mapping of its own, so that its
+/// size is exactly what the blocking factor asks (tape.c's placement could
+/// fall outside its block, CONTRACT item 10), and pages never written are
+/// never made: a list's header records are mostly unused, and every slave
+/// and checkpoint inherits them.
 pub struct Records {
-    mem: Vec<u8>,
-    start: usize,
-    len: usize,
+    pages: Option<Pages>,
 }
 
 impl Records {
     pub const fn empty() -> Records {
-        Records {
-            mem: Vec::new(),
-            start: 0,
-            len: 0,
-        }
+        Records { pages: None }
     }
 
     /// `n` zeroed records, or None when the memory cannot be had.
     pub fn new(n: usize) -> Option<Records> {
-        let page = page_size();
         let len = n.checked_mul(TP_BSIZE)?;
-        let total = len.checked_add(page)?;
-        let mut mem = Vec::new();
-        mem.try_reserve_exact(total).ok()?;
-        mem.resize(total, 0);
-        let start = mem.as_ptr().align_offset(page);
-        if start + len > mem.len() {
-            return None;
-        }
-        Some(Records { mem, start, len })
+        Some(Records {
+            pages: Some(Pages::new(len).ok()?),
+        })
     }
 
     pub fn bytes(&self) -> &[u8] {
-        &self.mem[self.start..self.start + self.len]
+        self.pages.as_ref().map_or(&[], |p| p.bytes())
     }
 
     pub fn bytes_mut(&mut self) -> &mut [u8] {
-        &mut self.mem[self.start..self.start + self.len]
+        self.pages.as_mut().map_or(&mut [], |p| p.bytes_mut())
     }
 
     pub fn record(&self, i: usize) -> &[u8] {

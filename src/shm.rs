@@ -294,3 +294,49 @@ impl Drop for Shared {
         let _ = unsafe { munmap(self.base.cast(), self.len) };
     }
 }
+
+/// Private anonymous pages: zero until written, and made by the system only
+/// then.  A child forked meanwhile gets its own copy of what was written.
+pub struct Pages {
+    base: NonNull<u8>,
+    len: usize,
+}
+
+impl Pages {
+    pub fn new(len: usize) -> nix::Result<Pages> {
+        let nz = NonZeroUsize::new(len).ok_or(nix::errno::Errno::EINVAL)?;
+        // SAFETY: a fresh anonymous mapping, placed by the kernel; nothing
+        // else refers to that memory, and zero bytes are valid bytes.
+        let p = unsafe {
+            mmap_anonymous(
+                None,
+                nz,
+                ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
+                MapFlags::MAP_PRIVATE,
+            )?
+        };
+        Ok(Pages {
+            base: p.cast(),
+            len,
+        })
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: the mapping is this process's own, `len` bytes long, and
+        // lives as long as self; borrows of self govern access to it.
+        unsafe { std::slice::from_raw_parts(self.base.as_ptr(), self.len) }
+    }
+
+    pub fn bytes_mut(&mut self) -> &mut [u8] {
+        // SAFETY: as in bytes(), and &mut self makes this borrow unique.
+        unsafe { std::slice::from_raw_parts_mut(self.base.as_ptr(), self.len) }
+    }
+}
+
+impl Drop for Pages {
+    fn drop(&mut self) {
+        // SAFETY: unmaps exactly the mapping made in new(); no borrow of
+        // it outlives self.
+        let _ = unsafe { munmap(self.base.cast(), self.len) };
+    }
+}

@@ -4,42 +4,42 @@
 //! pipe costs far more than the record it waits for (tens of microseconds
 //! where a processor has gone idle, against a few for a 10 KB write): a
 //! ring that sleeps at every hand-over spends its time being woken.  So
-//! the ring's processes first wait by looking again and again, handing
-//! the processor to whoever else can run between looks (sched_yield), and
-//! sleep only when nothing has happened for `SPIN`.  When nobody else was
-//! there to run, a yield comes straight back, and a short busy look
-//! (`ALONE_SPIN`) saves system calls without keeping anyone off the
-//! processor.
+//! the ring's processes wait by looking again and again, and sleep only
+//! when nothing has happened for `SPIN`.  Most waits end within a
+//! microsecond or two, while another processor finishes a write, so a
+//! waiter first looks without a system call for `FIRST`; then it hands
+//! its processor to whoever else can run (sched_yield), which is what the
+//! process it waits for may need, and looks again for `BETWEEN` after
+//! each yield, so that a yield that ran nobody else does not simply cost
+//! another system call.
 
 use std::time::{Duration, Instant};
 
 /// How long to look before sleeping.
 const SPIN: Duration = Duration::from_micros(50);
-/// A yield that came back this fast ran nobody else.
-const ALONE: Duration = Duration::from_micros(1);
-/// Then look without yielding for this long.
-const ALONE_SPIN: Duration = Duration::from_micros(5);
+/// Looking without yielding, at first and after each yield.
+const FIRST: Duration = Duration::from_micros(1);
+const BETWEEN: Duration = Duration::from_micros(2);
 
 /// Look at `done` until it holds (true) or `SPIN` has passed (false).
 pub fn until(mut done: impl FnMut() -> bool) -> bool {
     let start = Instant::now();
+    let mut look = FIRST;
     loop {
-        if done() {
-            return true;
+        let from = Instant::now();
+        loop {
+            if done() {
+                return true;
+            }
+            if from.elapsed() >= look {
+                break;
+            }
+            std::hint::spin_loop();
         }
-        let before = Instant::now();
-        if before.duration_since(start) >= SPIN {
+        if start.elapsed() >= SPIN {
             return false;
         }
         let _ = nix::sched::sched_yield();
-        let after = Instant::now();
-        if after.duration_since(before) < ALONE {
-            while after.elapsed() < ALONE_SPIN {
-                if done() {
-                    return true;
-                }
-                std::hint::spin_loop();
-            }
-        }
+        look = BETWEEN;
     }
 }
