@@ -19,7 +19,8 @@ header line and one line per case x program, tab-separated:
   peak_rss_kb		median over the runs of the peak of the sum of VmRSS
 			over the process tree, sampled every 10 ms
   syscalls_per_record_all	system calls of every process of the dump
-			(strace -f, one untimed run) per tape record, a record
+			(perf stat's tracepoints, else strace -f; one untimed
+			run) per tape record, a record
 			being ntrec * 1024 bytes of output
   syscalls_per_record_writer	the same without the disk reads (pread64,
 			lseek) and the writes to stderr (messages): the tape
@@ -114,6 +115,10 @@ def machine():
         ("load average (1, 5, 15 min) before the runs",
          os.environ.get("BENCH_LOAD_START", "?")),
         ("load average after the runs", loadavg()),
+        ("system calls counted with", {
+            "perf": "perf stat (syscall tracepoints, nobody stopped)",
+            "strace": "strace -f (every process stopped at every call)",
+        }.get(os.environ.get("BENCH_COUNTER", ""), "nothing (not counted)")),
     ]
 
 

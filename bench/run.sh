@@ -66,9 +66,22 @@ for p in "$LIB" "$REF"; do
 	[ -x "$p" ] || die "$p is missing: run make all reference (or make bench)"
 done
 command -v "$PY" >/dev/null || die "python3 is missing"
-if [ "$STRACE" = 1 ] && ! command -v strace >/dev/null; then
-	say "strace is missing: no system call counts (apt-get install strace)"
-	STRACE=0
+# System calls are counted with perf's tracepoints where they can be read:
+# they count without stopping anyone.  strace -f stops every process at
+# every call, which turns a ring that waits by spinning into one that
+# sleeps, and so counts a different program.  strace is the fallback.
+COUNTER=none
+if [ "$STRACE" = 1 ]; then
+	if command -v perf >/dev/null &&
+	    perf stat -x, -e raw_syscalls:sys_enter true >/dev/null 2>&1; then
+		COUNTER=perf
+	elif command -v strace >/dev/null; then
+		COUNTER=strace
+		say "perf's syscall tracepoints are not readable: counting with strace -f (apt-get install linux-perf, run as root)"
+	else
+		say "neither perf nor strace: no system call counts (apt-get install linux-perf strace)"
+		STRACE=0
+	fi
 fi
 [ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) is missing"
 mkdir -p "$D" || exit 1
@@ -220,6 +233,29 @@ measure() {
 	    >> "$RAW"
 }
 
+# perf_count prog source ntrec output: the same three numbers as
+# stracecount.py (all, disk reads, messages), from perf stat's counters
+PERF_EVENTS="-e raw_syscalls:sys_enter -e syscalls:sys_enter_pread64
+    -e syscalls:sys_enter_preadv -e syscalls:sys_enter_lseek
+    -e syscalls:sys_enter_write --filter fd==2
+    -e syscalls:sys_enter_writev --filter fd==2"
+perf_count() {
+	rm -f "$OUTFILE" "$D/trace"
+	if [ "$4" = pipe ]; then
+		timeout "$TMO" perf stat -x, -o "$D/trace" $PERF_EVENTS -- \
+		    $(cmdline "$1" "$2" "$3" "$4") 2>/dev/null | cat > /dev/null
+	else
+		timeout "$TMO" perf stat -x, -o "$D/trace" $PERF_EVENTS -- \
+		    $(cmdline "$1" "$2" "$3" "$4") > /dev/null 2>&1
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\n' "$2" "$3" "$4" "$1" "$(awk -F, '
+	    $3 == "raw_syscalls:sys_enter" { all = $1 }
+	    $3 ~ /pread64|preadv|lseek/ { disk += $1 }
+	    $3 ~ /sys_enter_write/ { err += $1 }
+	    END { printf "%d\t%d\t%d", all, disk, err }' "$D/trace")" >> "$STR"
+	rm -f "$OUTFILE" "$D/trace"
+}
+
 # strace_count prog source ntrec output
 strace_count() {
 	rm -f "$OUTFILE" "$D/trace"
@@ -258,7 +294,7 @@ for src in $SOURCES; do
 			done
 			if [ "$STRACE" = 1 ]; then
 				for prog in lib ref lb; do
-					strace_count $prog $src $nt $out
+					${COUNTER}_count $prog $src $nt $out
 				done
 			fi
 		done
@@ -273,7 +309,7 @@ say "done in $ELAPSED s"
 
 case " $SOURCES " in *" ufs "*) ;; *) UFSIMG="(not run)";; esac
 case " $SOURCES " in *" gen "*) ;; *) N="(not run)";; esac
-BENCH_SUMS="$SUMS_START" BENCH_SUMS_END="$SUMS_END" BENCH_N=$N BENCH_ELAPSED=$ELAPSED BENCH_LOAD_START=$LOAD_START BENCH_LIBBIN=$LIBSRC BENCH_REFBIN=$REFSRC \
+BENCH_COUNTER=$COUNTER BENCH_SUMS="$SUMS_START" BENCH_SUMS_END="$SUMS_END" BENCH_N=$N BENCH_ELAPSED=$ELAPSED BENCH_LOAD_START=$LOAD_START BENCH_LIBBIN=$LIBSRC BENCH_REFBIN=$REFSRC \
     BENCH_DATAFILE=$DATA BENCH_UFSIMG=$UFSIMG \
     "$PY" $B/report.py "$RAW" "$STR" "$BYTES" $B/results.tsv
 rc=$?
