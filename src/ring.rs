@@ -304,7 +304,9 @@ impl Slave<'_> {
             let got = nix::unistd::read(&self.cmd, &mut b);
             shared.slave_awake(self.me);
             match got {
-                Ok(0) => {
+                // ECONNRESET: the master closed its end with a doorbell
+                // byte of ours still unread there, which is the same end.
+                Ok(0) | Err(Errno::ECONNRESET) => {
                     // The master is done with the ring; a list posted
                     // just before still goes out.
                     let p = shared.posted(self.me);
