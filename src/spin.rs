@@ -5,29 +5,34 @@
 //! where a processor has gone idle, against a few for a 10 KB write): a
 //! ring that sleeps at every hand-over spends its time being woken.  So
 //! the ring's processes wait by looking again and again, and sleep only
-//! when nothing has happened for `SPIN`.  Most waits end within a
-//! microsecond or two, while another processor finishes a write, so a
-//! waiter first looks without a system call for `FIRST`; then it hands
-//! its processor to whoever else can run (sched_yield), which is what the
-//! process it waits for may need, and looks again for `BETWEEN` after
-//! each yield, so that a yield that ran nobody else does not simply cost
-//! another system call.
+//! when nothing has happened for `SPIN`.  Between looks a waiter hands its
+//! processor to whoever else can run (sched_yield): the process it waits
+//! for, or the reader at the other end of a pipe, may need it.  A yield
+//! that comes straight back ran nobody, and then looking without a system
+//! call for a while (`ALONE_LOOK`) costs nobody anything.  Most waits end
+//! within a microsecond, while another processor finishes a write, so the
+//! first look (`FIRST`) makes no system call either.
+//!
+//! On a busy machine, a yield hands the processor to a process outside the
+//! ring for a whole time slice, where a sleeper that is woken would get it
+//! back at once; so a yield that kept this process away for `CROWDED` has
+//! its waits go to sleep at once for `STAND_BACK`.
 
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
 /// How long to look before sleeping.
 const SPIN: Duration = Duration::from_micros(50);
-/// Looking without yielding, at first and after each yield.
+/// The first look, without a system call.
 const FIRST: Duration = Duration::from_micros(1);
-const BETWEEN: Duration = Duration::from_micros(2);
-
-/// A yield that kept this process off its processor this long ran
-/// someone outside the ring for a whole time slice: the machine is busy.
+/// A yield that came back within `ALONE` ran nobody else: look without a
+/// system call for `ALONE_LOOK`.
+const ALONE: Duration = Duration::from_micros(1);
+const ALONE_LOOK: Duration = Duration::from_micros(5);
+/// A yield that kept this process off its processor this long ran someone
+/// outside the ring for a whole time slice: the machine is busy.
 const CROWDED: Duration = Duration::from_micros(500);
-/// Then waits go straight to sleep for this long.  On a busy machine a
-/// yield hands the processor to the busy process for a whole time slice,
-/// where a sleeper that is woken gets it back at once.
+/// Then waits go straight to sleep for this long.
 const STAND_BACK: Duration = Duration::from_millis(100);
 
 thread_local! {
@@ -36,35 +41,45 @@ thread_local! {
     static BACK_OFF: Cell<Option<Instant>> = const { Cell::new(None) };
 }
 
+/// Look at `done` for up to `d` without a system call; whether it held.
+fn look(done: &mut impl FnMut() -> bool, d: Duration) -> bool {
+    let from = Instant::now();
+    loop {
+        if done() {
+            return true;
+        }
+        if from.elapsed() >= d {
+            return false;
+        }
+        std::hint::spin_loop();
+    }
+}
+
 /// Look at `done` until it holds (true) or `SPIN` has passed (false).
 pub fn until(mut done: impl FnMut() -> bool) -> bool {
     let start = Instant::now();
-    let mut look = FIRST;
-    let spin = match BACK_OFF.get() {
-        Some(t) if start < t => Duration::ZERO,
-        _ => SPIN,
-    };
-    loop {
-        let from = Instant::now();
-        loop {
-            if done() {
-                return true;
-            }
-            if from.elapsed() >= look {
-                break;
-            }
-            std::hint::spin_loop();
-        }
-        if start.elapsed() >= spin {
-            return false;
-        }
+    if look(&mut done, FIRST) {
+        return true;
+    }
+    if BACK_OFF.get().is_some_and(|t| start < t) {
+        return false;
+    }
+    while start.elapsed() < SPIN {
         let before = Instant::now();
         let _ = nix::sched::sched_yield();
-        let after = Instant::now();
-        if after.duration_since(before) >= CROWDED {
-            BACK_OFF.set(Some(after + STAND_BACK));
-            return false;
+        let away = before.elapsed();
+        if away >= CROWDED {
+            BACK_OFF.set(Some(Instant::now() + STAND_BACK));
+            return done();
         }
-        look = BETWEEN;
+        let more = if away < ALONE {
+            ALONE_LOOK
+        } else {
+            Duration::ZERO
+        };
+        if look(&mut done, more) {
+            return true;
+        }
     }
+    false
 }
