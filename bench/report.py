@@ -8,7 +8,9 @@ header line and one line per case x program, tab-separated:
 
   case			source: gen (minidump's generator) or ufs (makefs image)
   ntrec			-b: 1 KB records per tape block
-  output		null (/dev/null), file (bench/data), pipe (| cat)
+  output		null (/dev/null), file (bench/data), pipe (| cat),
+			busy (/dev/null, with one busy loop per processor
+			running meanwhile)
   program		library (build/minidump), reference (build/minidump-orig,
 			the original tape.c), lowerbound (bench/lowerbound.c)
   median_s		median wall seconds of the timed runs (whole pipeline)
@@ -41,7 +43,7 @@ import sys
 import time
 
 PROGS = [("lib", "library"), ("ref", "reference"), ("lb", "lowerbound")]
-OUT_ORDER = {"null": 0, "file": 1, "pipe": 2}
+OUT_ORDER = {"null": 0, "file": 1, "pipe": 2, "busy": 3}
 COLUMNS = ["case", "ntrec", "output", "program", "median_s", "MB_s",
            "ratio_vs_reference", "cpu_s_per_GiB", "peak_rss_kb",
            "syscalls_per_record_all", "syscalls_per_record_writer",
@@ -55,7 +57,9 @@ SYSCALLS_B10_MAX = 3.0
 
 
 def throughput_target(ntrec, output):
-    if output == "file":
+    # busy is not in the issue: a ring that waits by spinning must not
+    # become slower than tape.c when other work holds every processor.
+    if output in ("file", "busy"):
         return 1.0
     return 3.0 if ntrec <= 10 else 2.0
 
@@ -313,7 +317,8 @@ def main(rawf, stracef, bytesf, resultsf):
                    "%s %s" % (verdict(rok), rtxt), ptxt))
     print_table(hdr2, t2, right={3})
     print("  throughput: >= 3x the reference at -b 10 to /dev/null and a pipe, "
-          ">= 2x at -b 64, >= 1x to a regular file; writer sys/rec: <= %g at "
+          ">= 2x at -b 64, >= 1x to a regular file (and on a busy machine, "
+          "not in the issue); writer sys/rec: <= %g at "
           "-b 10; CPU per GiB: <= %gx the reference's; peak RSS (sum of "
           "VmRSS): <= %gx the reference's (PSS shown, not judged)." % (
               SYSCALLS_B10_MAX, CPU_MAX, RSS_MAX))

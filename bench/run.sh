@@ -16,7 +16,8 @@
 #   BENCH_RUNS	timed runs per program and case [5]
 #   BENCH_MB	megabytes (10^6 bytes) each run writes [400]
 #   BENCH_DATA_MIB	size of the random data file, MiB (>= 300 by default) [320]
-#   BENCH_SOURCES	[gen ufs]   BENCH_NTRECS [10 64]   BENCH_OUTPUTS [null file pipe]
+#   BENCH_SOURCES	[gen ufs]   BENCH_NTRECS [10 64]   BENCH_OUTPUTS [null file pipe busy]
+#		(busy: /dev/null while one busy loop per processor runs)
 #   BENCH_STRACE	1: count system calls, 0: skip that [1]
 #   BENCH_TIMEOUT	seconds before a run is killed [300]
 #   BENCH_LIB, BENCH_REF	the two programs [build/minidump, build/minidump-orig]
@@ -33,7 +34,7 @@ MB=${BENCH_MB:-400}
 DATA_MIB=${BENCH_DATA_MIB:-320}
 SOURCES=${BENCH_SOURCES:-gen ufs}
 NTRECS=${BENCH_NTRECS:-10 64}
-OUTPUTS=${BENCH_OUTPUTS:-null file pipe}
+OUTPUTS=${BENCH_OUTPUTS:-null file pipe busy}
 STRACE=${BENCH_STRACE:-1}
 TMO=${BENCH_TIMEOUT:-300}
 LIB=${BENCH_LIB:-build/minidump}
@@ -55,7 +56,25 @@ PY=${PYTHON:-python3}
 say() { printf '%s\n' "bench: $*" >&2; }
 die() { say "$*"; exit 1; }
 
+# A machine busy with other work: one process per processor that only
+# computes, as long as a case runs.
+HOGS=""
+hogs_start() {
+	i=0
+	while [ $i -lt "$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)" ]; do
+		sh -c 'while :; do :; done' &
+		HOGS="$HOGS $!"
+		i=$((i + 1))
+	done
+}
+hogs_stop() {
+	[ -n "$HOGS" ] && kill $HOGS 2>/dev/null
+	[ -n "$HOGS" ] && wait $HOGS 2>/dev/null
+	HOGS=""
+}
+
 cleanup() {
+	hogs_stop
 	rm -f "$OUTFILE" "$D/trace" "$D/ufs-tree.tmp.img"
 	rm -rf "$D/ufs-tree"
 }
@@ -195,7 +214,7 @@ bytesof() {
 # cmdline prog source ntrec output: the command, for measure.py or strace
 cmdline() {
 	case $4 in
-	null) o=/dev/null;;
+	null|busy) o=/dev/null;;
 	file) o=$OUTFILE;;
 	pipe) o=-;;
 	esac
@@ -277,6 +296,7 @@ for src in $SOURCES; do
 	for nt in $NTRECS; do
 		for out in $OUTPUTS; do
 			say "$src -b $nt -> $out ($(($(date +%s) - START)) s so far)"
+			[ "$out" = busy ] && hogs_start
 			for prog in lib ref lb; do
 				measure warm 0 $prog $src $nt $out
 			done
@@ -297,6 +317,7 @@ for src in $SOURCES; do
 					${COUNTER}_count $prog $src $nt $out
 				done
 			fi
+			hogs_stop
 		done
 	done
 done
