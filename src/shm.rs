@@ -340,3 +340,64 @@ impl Drop for Pages {
         let _ = unsafe { munmap(self.base.cast(), self.len) };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_zero_and_private() {
+        let mut p = Pages::new(3 * 4096).unwrap();
+        assert!(p.bytes().iter().all(|&b| b == 0));
+        p.bytes_mut()[5000] = 9;
+        assert_eq!(p.bytes()[5000], 9);
+        assert_eq!(p.bytes().len(), 3 * 4096);
+    }
+
+    /// One list through a slot, as the master, a slave and a writer see it.
+    #[test]
+    fn a_list_goes_round() {
+        let ntrec = 4;
+        let s = Shared::new(2, ntrec).unwrap();
+        let runs = [Req::HEADER, Req { dblk: 32, count: 3 }];
+        let header = [7u8; TP_BSIZE];
+        // List 0 goes to slot 2 (the first).
+        assert!(!s.post(2, 0, &runs, &header));
+        assert_eq!(s.posted(2), 1);
+        assert!(s.next_ready().is_none());
+        s.fill(2, 0, |rs, hs, rec| {
+            let got: Vec<_> = rs.collect();
+            assert_eq!(got, vec![(0, 1), (32, 3)]);
+            assert_eq!(&hs[..TP_BSIZE], &header[..]);
+            rec[..TP_BSIZE].copy_from_slice(&hs[..TP_BSIZE]);
+            rec[TP_BSIZE..].fill(1);
+        });
+        assert_eq!(s.next_ready(), Some((0, 2)));
+        assert!(s.lock(0));
+        assert!(!s.lock(1), "the write lock has one holder");
+        assert!(s.report_of(2, 0).is_none());
+        assert!(!s.write(2, 0, |rec| {
+            assert_eq!(rec[0], 7);
+            assert_eq!(rec[ntrec * TP_BSIZE - 1], 1);
+            rec.len() as i32
+        }));
+        s.unlock();
+        assert_eq!(s.report_of(2, 0), Some((ntrec * TP_BSIZE) as i32));
+        assert!(s.report_of(2, 1).is_none(), "a report names its list");
+        // List 1 goes to slot 0, and is not ready yet.
+        assert!(s.next_ready().is_none());
+    }
+
+    #[test]
+    fn a_sleeper_is_rung() {
+        let s = Shared::new(0, 1).unwrap();
+        assert!(s.slave_sleeps(1, 0));
+        assert!(s.post(1, 0, &[Req::HEADER], &[0u8; TP_BSIZE]));
+        // The flag went down with the ring: no second doorbell.
+        assert!(!s.slave_sleeps(1, 0), "list 0 is there: no sleep");
+        assert!(s.master_sleeps(0, 0).is_none());
+        s.fill(0, 0, |_, _, _| ());
+        assert!(s.write(0, 0, |_| 1), "the master sleeps: ring it");
+        assert_eq!(s.master_sleeps(0, 0), Some(1));
+    }
+}

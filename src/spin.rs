@@ -83,3 +83,26 @@ pub fn until(mut done: impl FnMut() -> bool) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wait_ends_when_its_word_changes() {
+        let mut n = 0;
+        assert!(until(|| {
+            n += 1;
+            n > 100
+        }));
+    }
+
+    #[test]
+    fn a_wait_that_gets_nothing_gives_up() {
+        let t = Instant::now();
+        assert!(!until(|| false));
+        let took = t.elapsed();
+        assert!(took >= SPIN || BACK_OFF.get().is_some());
+        assert!(took < Duration::from_secs(1), "{took:?}");
+    }
+}
