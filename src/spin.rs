@@ -15,8 +15,9 @@
 //!
 //! On a busy machine, a yield hands the processor to a process outside the
 //! ring for a whole time slice, where a sleeper that is woken would get it
-//! back at once; so a yield that kept this process away for `CROWDED` has
-//! its waits go to sleep at once for `STAND_BACK`.
+//! back at once.  So when two yields within `STRIKES` each kept this process
+//! away for `CROWDED`, its waits go to sleep at once for `STAND_BACK`.  One
+//! such yield on a quiet machine (the kernel's own work) changes nothing.
 
 use std::cell::Cell;
 use std::time::{Duration, Instant};
@@ -32,6 +33,8 @@ const ALONE_LOOK: Duration = Duration::from_micros(5);
 /// A yield that kept this process off its processor this long ran someone
 /// outside the ring for a whole time slice: the machine is busy.
 const CROWDED: Duration = Duration::from_micros(500);
+/// Two of those within this time: the machine is busy.
+const STRIKES: Duration = Duration::from_millis(20);
 /// Then waits go straight to sleep for this long.
 const STAND_BACK: Duration = Duration::from_millis(100);
 
@@ -39,6 +42,20 @@ thread_local! {
     /// Until when waits do not spin (per process: the library has no
     /// threads).
     static BACK_OFF: Cell<Option<Instant>> = const { Cell::new(None) };
+    /// When a yield last kept this process away for `CROWDED`.
+    static STRUCK: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// A yield kept this process away: stop spinning for a while if that is
+/// the second time lately.
+fn crowded(now: Instant) {
+    if STRUCK
+        .get()
+        .is_some_and(|t| now.saturating_duration_since(t) < STRIKES)
+    {
+        BACK_OFF.set(Some(now + STAND_BACK));
+    }
+    STRUCK.set(Some(now));
 }
 
 /// Look at `done` for up to `d` without a system call; whether it held.
@@ -69,7 +86,7 @@ pub fn until(mut done: impl FnMut() -> bool) -> bool {
         let _ = nix::sched::sched_yield();
         let away = before.elapsed();
         if away >= CROWDED {
-            BACK_OFF.set(Some(Instant::now() + STAND_BACK));
+            crowded(Instant::now());
             return done();
         }
         let more = if away < ALONE {
