@@ -123,20 +123,23 @@ impl List {
         None
     }
 
-    /// The runs of a list in order, or None when they do not add up to
-    /// exactly `ntrec` records.
-    pub fn runs(&self, ntrec: usize) -> Option<Vec<Req>> {
-        let mut out = Vec::with_capacity(8);
+    /// The runs of a list in order, into `out`; false when they do not add
+    /// up to exactly `ntrec` records.  (Once per tape record: `out` is
+    /// reused, not allocated.)
+    pub fn runs(&self, ntrec: usize, out: &mut Vec<Req>) -> bool {
+        out.clear();
         let mut k = 0usize;
         while k < ntrec {
-            let r = *self.reqs.get(k)?;
+            let Some(&r) = self.reqs.get(k) else {
+                return false;
+            };
             if r.count <= 0 || (r.dblk == 0 && r.count != 1) {
-                return None;
+                return false;
             }
             out.push(r);
             k += r.count as usize;
         }
-        (k == ntrec).then_some(out)
+        k == ntrec
     }
 }
 
@@ -167,9 +170,11 @@ mod tests {
         let mut l = List::new(4).unwrap();
         l.reqs[0] = Req::HEADER;
         l.reqs[1] = Req { dblk: 16, count: 3 };
-        assert_eq!(l.runs(4).unwrap().len(), 2);
+        let mut runs = Vec::new();
+        assert!(l.runs(4, &mut runs));
+        assert_eq!(runs.len(), 2);
         l.reqs[1].count = 2;
         l.reqs[3] = Req { dblk: 0, count: 0 };
-        assert!(l.runs(4).is_none());
+        assert!(!l.runs(4, &mut runs));
     }
 }

@@ -71,6 +71,23 @@ pub struct Shared {
     rec_off: usize,
 }
 
+/// `len` bytes of fresh, zero-filled anonymous memory, shared with the
+/// children forked later or private to this process.
+fn map(len: usize, sharing: MapFlags) -> nix::Result<NonNull<u8>> {
+    let len = NonZeroUsize::new(len).ok_or(nix::errno::Errno::EINVAL)?;
+    // SAFETY: a fresh anonymous mapping, placed by the kernel: nothing
+    // else refers to that memory.  Its owner (Shared or Pages) unmaps it.
+    let p = unsafe {
+        mmap_anonymous(
+            None,
+            len,
+            ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
+            sharing,
+        )?
+    };
+    Ok(p.cast())
+}
+
 fn round_up(n: usize, to: usize) -> Option<usize> {
     n.checked_add(to - 1).map(|v| v / to * to)
 }
@@ -90,20 +107,10 @@ impl Shared {
             .checked_mul(SLAVES)
             .and_then(|v| v.checked_add(slot0))
             .ok_or(too_big)?;
-        let nz = NonZeroUsize::new(len).ok_or(too_big)?;
-        // SAFETY: a fresh anonymous mapping, placed by the kernel; nothing
-        // else refers to that memory.  It is zero-filled, which is a valid
-        // `Words` (atomics of 0) and valid bytes.
-        let p = unsafe {
-            mmap_anonymous(
-                None,
-                nz,
-                ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
-                MapFlags::MAP_SHARED,
-            )?
-        };
+        // Zero-filled: a valid `Words` (atomics of 0) and valid bytes.
+        let base = map(len, MapFlags::MAP_SHARED)?;
         let s = Shared {
-            base: p.cast(),
+            base,
             len,
             ntrec,
             slot0,
@@ -304,21 +311,8 @@ pub struct Pages {
 
 impl Pages {
     pub fn new(len: usize) -> nix::Result<Pages> {
-        let nz = NonZeroUsize::new(len).ok_or(nix::errno::Errno::EINVAL)?;
-        // SAFETY: a fresh anonymous mapping, placed by the kernel; nothing
-        // else refers to that memory, and zero bytes are valid bytes.
-        let p = unsafe {
-            mmap_anonymous(
-                None,
-                nz,
-                ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
-                MapFlags::MAP_PRIVATE,
-            )?
-        };
-        Ok(Pages {
-            base: p.cast(),
-            len,
-        })
+        let base = map(len, MapFlags::MAP_PRIVATE)?;
+        Ok(Pages { base, len })
     }
 
     pub fn bytes(&self) -> &[u8] {

@@ -70,6 +70,8 @@ pub struct Tape {
     pub slaves: [Cell<SlaveInfo>; SLAVES + 1],
     /// The lists; the last is the replay's spare.
     pub lists: [RefCell<List>; SLAVES + 1],
+    /// The runs of the list being handed over (kept, not reallocated).
+    pub runs: RefCell<Vec<Req>>,
     pub ring: RefCell<Option<Ring>>,
     /// Tells every process of the dump when the top-level one is gone.
     pub lifeline: RefCell<Option<volume::Lifeline>>,
@@ -102,6 +104,7 @@ impl Tape {
             rolling: Cell::new(false),
             slaves: [const { Cell::new(SlaveInfo::ZERO) }; SLAVES + 1],
             lists: [const { RefCell::new(List::empty()) }; SLAVES + 1],
+            runs: RefCell::new(Vec::new()),
             ring: RefCell::new(None),
             lifeline: RefCell::new(None),
             volume_firstrec: Cell::new(0),
@@ -282,16 +285,14 @@ fn records_to_next_header(t: &Tape, tapea: i64) -> i32 {
 /// Hand list `s` to its slave.
 pub fn send_list(t: &Tape, s: usize, from: usize) {
     let ntrec = t.ntrec.get();
-    let (runs, nhdr) = {
-        let list = t.lists[from].borrow();
-        let Some(runs) = list.runs(ntrec) else {
-            dump::quit("master/slave protocol botched.\n")
-        };
-        let nhdr = runs.iter().filter(|r| r.dblk == 0).count();
-        (runs, nhdr)
-    };
     let res = {
+        let mut runs = t.runs.borrow_mut();
         let list = t.lists[from].borrow();
+        if !list.runs(ntrec, &mut runs) {
+            drop((list, runs));
+            dump::quit("master/slave protocol botched.\n")
+        }
+        let nhdr = runs.iter().filter(|r| r.dblk == 0).count();
         let mut ring = t.ring.borrow_mut();
         match ring.as_mut() {
             Some(r) => r.send(s, &runs, &list.headers.bytes()[..nhdr * TP_BSIZE]),
