@@ -190,3 +190,33 @@ fn original_hangs_when_a_slave_is_killed() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A slave killed in the middle of its write(), which in the library means
+/// holding the ring's write lock: no other slave may write after it, and
+/// the master, waiting for a record that will never be written, must see
+/// the death rather than wait for ever.
+#[test]
+fn writer_killed_holding_the_write_lock() {
+    let injector = common::root().join("build/faultwrite.so");
+    assert!(injector.exists(), "build/faultwrite.so: run make test");
+    let dir = scratch("kill-writer");
+    std::fs::write(dir.join("disk.img"), noise(5, 8 << 20)).unwrap();
+    let e = Run::new(common::minidump(), &dir)
+        .args([
+            "-a", "-b", "10", "-N", "200", "-M", "2000", "-f", "out.dump", "disk.img",
+        ])
+        .env("DUMPTAPE_FAULT", "die:307200")
+        .env("LD_PRELOAD", injector)
+        .timeout(60)
+        .run();
+    let written = std::fs::metadata(dir.join("out.dump")).map_or(0, |m| m.len());
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_aborted(&e, "writer SIGKILL");
+    assert!(
+        e.stderr.contains("The ENTIRE dump is aborted."),
+        "{}",
+        e.stderr
+    );
+    // Nothing past the record the writer died in went on the tape.
+    assert_eq!(written, 307_200, "bytes on the volume");
+}

@@ -18,6 +18,9 @@
  *		only one in the whole run, whatever process makes it.
  *	eioall	every write that reaches past offset fails with EIO, so a
  *		volume that is started again fails again.
+ *	die	a process whose write reaches past offset kills itself with
+ *		SIGKILL instead: a slave that dies in the middle of writing
+ *		a record (in the library, holding the ring's write lock).
  *
  * Without match the fault applies to every regular file the program
  * writes but its standard descriptors: a test's log captured with
@@ -51,6 +54,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +66,7 @@
 #define	MAXIOV		64	/* iovecs copied to cut a writev short */
 #define	NCOUNTERS	64	/* outputs without a file offset */
 
-enum mode { M_OFF, M_EOT, M_ENOSPC, M_EFBIG, M_EIO, M_EIOALL };
+enum mode { M_OFF, M_EOT, M_ENOSPC, M_EFBIG, M_EIO, M_EIOALL, M_DIE };
 
 /*
  * Bytes written so far to an output that has no file offset (a FIFO,
@@ -133,6 +137,7 @@ fault_init(void)
 	} modes[] = {
 		{ "eot", M_EOT }, { "enospc", M_ENOSPC }, { "efbig", M_EFBIG },
 		{ "eio", M_EIO }, { "eioall", M_EIOALL },
+		{ "die", M_DIE },
 	};
 	const char *spec, *colon, *dir;
 	char *end;
@@ -302,6 +307,9 @@ decide(size_t n, off_t off, size_t *np)
 	case M_EIOALL:
 		errno = EIO;
 		return (-1);
+	case M_DIE:
+		(void)kill(getpid(), SIGKILL);
+		break;
 	case M_OFF:
 		break;
 	}
