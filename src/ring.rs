@@ -130,7 +130,7 @@ impl Ring {
             return Err(Errno::EINVAL);
         }
         let seq = self.next_seq;
-        if self.shared.post(i, seq, runs, headers) {
+        if self.shared.post(i, seq, runs, headers)? {
             ring_bell(&self.cmds[i]).map_err(|e| e.unwrap_or(Errno::EPIPE))?;
         }
         self.given[i] = seq;
@@ -175,23 +175,22 @@ impl Ring {
     /// top-level process goes; what ended the sleep, if the wait is over.
     /// Any slave may write the record waited for, and any may die.
     fn sleep(&mut self, lifeline: Option<BorrowedFd<'_>>) -> Option<Outcome> {
-        let mut fds: Vec<PollFd> = self
-            .cmds
-            .iter()
-            .map(|c| PollFd::new(c.as_fd(), PollFlags::POLLIN))
-            .collect();
-        fds.push(PollFd::new(self.wake.0.as_fd(), PollFlags::POLLIN));
-        fds.push(PollFd::new(
-            lifeline.unwrap_or(self.wake.0.as_fd()),
-            PollFlags::POLLIN,
-        ));
+        // The slaves' sockets, then the signal pipe, then the lifeline.
+        let wake = self.wake.0.as_fd();
+        let mut fds: [PollFd; SLAVES + 2] = std::array::from_fn(|k| {
+            let fd = match k {
+                k if k < SLAVES => self.cmds.get(k).map_or(wake, |c| c.as_fd()),
+                k if k == SLAVES => wake,
+                _ => lifeline.unwrap_or(wake),
+            };
+            PollFd::new(fd, PollFlags::POLLIN)
+        });
         match poll(&mut fds, PollTimeout::NONE) {
             Ok(_) => {}
             Err(Errno::EINTR) => return None,
             Err(e) => return Some(Outcome::Gone(Some(e))),
         }
-        let ready: Vec<bool> = fds.iter().map(|f| f.any().unwrap_or(false)).collect();
-        drop(fds);
+        let ready = fds.map(|f| f.any().unwrap_or(false));
         if lifeline.is_some() && ready[SLAVES + 1] {
             return Some(Outcome::Orphaned);
         }
@@ -367,11 +366,11 @@ impl Slave<'_> {
                         WRITE_FAILED
                     }
                 });
-                if failed {
-                    self.write_failed();
-                }
                 if master_sleeps {
                     self.ring_master();
+                }
+                if failed {
+                    self.write_failed();
                 }
             }
             shared.unlock();
@@ -382,7 +381,6 @@ impl Slave<'_> {
     /// nothing more goes on this tape, until the master decides and closes
     /// the ring.
     fn write_failed(&self) -> ! {
-        self.ring_master();
         let mut sink = [0u8; 256];
         loop {
             match nix::unistd::read(&self.cmd, &mut sink) {
@@ -401,6 +399,7 @@ impl Slave<'_> {
             crate::ffi::exit(X_ABORT);
         }
     }
+
     /// Write one record, as tape.c's slaves do: retry short writes, take
     /// repeated zero-length writes, ENOSPC and EFBIG (FIX 3) for the end of
     /// the medium (reported as 0 bytes), and any other failure for a write

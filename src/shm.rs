@@ -48,8 +48,6 @@ struct SlotWords {
 
 #[repr(C)]
 struct Words {
-    /// The slot of list 0; list n is in slot (first + n) % SLAVES.
-    first: AtomicU64,
     /// Sequence number of the next list to go on tape.
     next: AtomicU64,
     /// The write lock: 0, or the holder's slot + 1.
@@ -64,6 +62,9 @@ pub struct Shared {
     base: NonNull<u8>,
     len: usize,
     ntrec: usize,
+    /// The slot of list 0; list n is in slot (first + n) % SLAVES.  Set
+    /// before the slaves are forked, so every process has it.
+    first: usize,
     /// Offset of slot 0's list; slot i's is i * slot_len further.
     slot0: usize,
     slot_len: usize,
@@ -109,16 +110,15 @@ impl Shared {
             .ok_or(too_big)?;
         // Zero-filled: a valid `Words` (atomics of 0) and valid bytes.
         let base = map(len, MapFlags::MAP_SHARED)?;
-        let s = Shared {
+        Ok(Shared {
             base,
             len,
             ntrec,
+            first: first % SLAVES,
             slot0,
             slot_len,
             rec_off,
-        };
-        s.words().first.store(first as u64, SeqCst);
-        Ok(s)
+        })
     }
 
     fn words(&self) -> &Words {
@@ -152,11 +152,13 @@ impl Shared {
 
     /// Post list `seq` (its runs and header records) into slot `i`; true
     /// if the slot's slave is asleep and needs its doorbell rung.  The
-    /// slot's last list must have been reported.
-    pub fn post(&self, i: usize, seq: u64, runs: &[Req], headers: &[u8]) -> bool {
+    /// slot's last list must have been reported.  A list larger than a
+    /// slot is refused (EINVAL): posting part of it would leave the master
+    /// waiting for a record nobody makes.
+    pub fn post(&self, i: usize, seq: u64, runs: &[Req], headers: &[u8]) -> nix::Result<bool> {
         let n = self.ntrec;
         if runs.len() > n || headers.len() > n * TP_BSIZE {
-            return false;
+            return Err(nix::errno::Errno::EINVAL);
         }
         let off = self.list_off(i);
         // SAFETY: the slot's list belongs to the master until it posts:
@@ -172,7 +174,7 @@ impl Shared {
         let s = self.slot(i);
         s.nruns.store(runs.len() as u32, SeqCst);
         s.posted.store(seq + 1, SeqCst);
-        s.asleep.swap(0, SeqCst) != 0
+        Ok(s.asleep.swap(0, SeqCst) != 0)
     }
 
     /// Slot `i`'s report on list `seq`, if it is in.
@@ -264,9 +266,8 @@ impl Shared {
 
     /// The next list to go on tape and its slot, if its record is ready.
     pub fn next_ready(&self) -> Option<(u64, usize)> {
-        let w = self.words();
-        let seq = w.next.load(SeqCst);
-        let i = (w.first.load(SeqCst) + seq) as usize % SLAVES;
+        let seq = self.words().next.load(SeqCst);
+        let i = (self.first + (seq % SLAVES as u64) as usize) % SLAVES;
         (self.slot(i).ready.load(SeqCst) == seq + 1).then_some((seq, i))
     }
 
@@ -356,7 +357,10 @@ mod tests {
         let runs = [Req::HEADER, Req { dblk: 32, count: 3 }];
         let header = [7u8; TP_BSIZE];
         // List 0 goes to slot 2 (the first).
-        assert!(!s.post(2, 0, &runs, &header));
+        let too_many = [Req::HEADER; 5];
+        assert!(s.post(2, 0, &too_many, &header).is_err());
+        assert_eq!(s.posted(2), 0, "a refused list is not posted");
+        assert!(!s.post(2, 0, &runs, &header).unwrap());
         assert_eq!(s.posted(2), 1);
         assert!(s.next_ready().is_none());
         s.fill(2, 0, |rs, hs, rec| {
@@ -386,7 +390,7 @@ mod tests {
     fn a_sleeper_is_rung() {
         let s = Shared::new(0, 1).unwrap();
         assert!(s.slave_sleeps(1, 0));
-        assert!(s.post(1, 0, &[Req::HEADER], &[0u8; TP_BSIZE]));
+        assert!(s.post(1, 0, &[Req::HEADER], &[0u8; TP_BSIZE]).unwrap());
         // The flag went down with the ring: no second doorbell.
         assert!(!s.slave_sleeps(1, 0), "list 0 is there: no sleep");
         assert!(s.master_sleeps(0, 0).is_none());
