@@ -252,6 +252,21 @@ measure() {
 	    >> "$RAW"
 }
 
+# counted prog source ntrec output counter...: one untimed run of the case
+# under the counter (its report in $D/trace), the pipe read by cat
+counted() {
+	c_prog=$1 c_src=$2 c_nt=$3 c_out=$4
+	shift 4
+	rm -f "$OUTFILE" "$D/trace"
+	if [ "$c_out" = pipe ]; then
+		timeout "$TMO" "$@" $(cmdline $c_prog $c_src $c_nt $c_out) \
+		    2>/dev/null | cat > /dev/null
+	else
+		timeout "$TMO" "$@" $(cmdline $c_prog $c_src $c_nt $c_out) \
+		    > /dev/null 2>&1
+	fi
+}
+
 # perf_count prog source ntrec output: the same three numbers as
 # stracecount.py (all, disk reads, messages), from perf stat's counters
 PERF_EVENTS="-e raw_syscalls:sys_enter -e syscalls:sys_enter_pread64
@@ -259,14 +274,7 @@ PERF_EVENTS="-e raw_syscalls:sys_enter -e syscalls:sys_enter_pread64
     -e syscalls:sys_enter_write --filter fd==2
     -e syscalls:sys_enter_writev --filter fd==2"
 perf_count() {
-	rm -f "$OUTFILE" "$D/trace"
-	if [ "$4" = pipe ]; then
-		timeout "$TMO" perf stat -x, -o "$D/trace" $PERF_EVENTS -- \
-		    $(cmdline "$1" "$2" "$3" "$4") 2>/dev/null | cat > /dev/null
-	else
-		timeout "$TMO" perf stat -x, -o "$D/trace" $PERF_EVENTS -- \
-		    $(cmdline "$1" "$2" "$3" "$4") > /dev/null 2>&1
-	fi
+	counted "$1" "$2" "$3" "$4" perf stat -x, -o "$D/trace" $PERF_EVENTS --
 	printf '%s\t%s\t%s\t%s\t%s\n' "$2" "$3" "$4" "$1" "$(awk -F, '
 	    $3 == "raw_syscalls:sys_enter" { all = $1 }
 	    $3 ~ /pread64|preadv|lseek/ { disk += $1 }
@@ -277,14 +285,7 @@ perf_count() {
 
 # strace_count prog source ntrec output
 strace_count() {
-	rm -f "$OUTFILE" "$D/trace"
-	if [ "$4" = pipe ]; then
-		timeout "$TMO" strace -f -o "$D/trace" $(cmdline "$1" "$2" "$3" "$4") \
-		    2>/dev/null | cat > /dev/null
-	else
-		timeout "$TMO" strace -f -o "$D/trace" $(cmdline "$1" "$2" "$3" "$4") \
-		    > /dev/null 2>&1
-	fi
+	counted "$1" "$2" "$3" "$4" strace -f -o "$D/trace"
 	printf '%s\t%s\t%s\t%s\t%s\n' "$2" "$3" "$4" "$1" \
 	    "$("$PY" $B/stracecount.py "$D/trace")" >> "$STR"
 	rm -f "$OUTFILE" "$D/trace"
