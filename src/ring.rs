@@ -49,7 +49,10 @@ pub enum Outcome {
 
 /// The master's side of one volume's ring.
 pub struct Ring {
-    cmds: Vec<OwnedFd>,
+    /// Each slave's socket.  An array, not a Vec: a slave closes the
+    /// others' after fork without calling free(), whose page of libc code
+    /// it would otherwise map for nothing else.
+    cmds: [Option<OwnedFd>; SLAVES],
     wake: (OwnedFd, OwnedFd),
     shared: Shared,
     /// Number of the next list handed out, and the slave it must go to.
@@ -79,7 +82,7 @@ impl Ring {
         let wake = signals::wake_pipe().map_err(|e| fail(0, e))?;
         signals::install_master(&wake.1);
         let shared = Shared::new(first, ntrec).map_err(|e| fail(0, e))?;
-        let mut cmds: Vec<OwnedFd> = Vec::with_capacity(SLAVES);
+        let mut cmds: [Option<OwnedFd>; SLAVES] = Default::default();
         for i in 0..SLAVES {
             let (mine, theirs) = socketpair(
                 AddressFamily::Unix,
@@ -108,7 +111,7 @@ impl Ring {
                 }
                 ForkResult::Parent { child } => {
                     pids(i, child, mine.as_raw_fd());
-                    cmds.push(mine);
+                    cmds[i] = Some(mine);
                 }
             }
         }
@@ -131,7 +134,8 @@ impl Ring {
         }
         let seq = self.next_seq;
         if self.shared.post(i, seq, runs, headers)? {
-            ring_bell(&self.cmds[i]).map_err(|e| e.unwrap_or(Errno::EPIPE))?;
+            let cmd = self.cmds[i].as_ref().ok_or(Errno::EBADF)?;
+            ring_bell(cmd).map_err(|e| e.unwrap_or(Errno::EPIPE))?;
         }
         self.given[i] = seq;
         self.next_seq += 1;
@@ -179,7 +183,7 @@ impl Ring {
         let wake = self.wake.0.as_fd();
         let mut fds: [PollFd; SLAVES + 2] = std::array::from_fn(|k| {
             let fd = match k {
-                k if k < SLAVES => self.cmds.get(k).map_or(wake, |c| c.as_fd()),
+                k if k < SLAVES => self.cmds[k].as_ref().map_or(wake, |c| c.as_fd()),
                 k if k == SLAVES => wake,
                 _ => lifeline.unwrap_or(wake),
             };
@@ -198,9 +202,9 @@ impl Ring {
             signals::drain(self.wake.0.as_fd());
         }
         for (k, cmd) in self.cmds.iter().enumerate() {
-            if !ready[k] {
+            let Some(cmd) = cmd.as_ref().filter(|_| ready[k]) else {
                 continue;
-            }
+            };
             let mut b = [0u8; 64];
             match nix::unistd::read(cmd, &mut b) {
                 Ok(0) => return Some(Outcome::Gone(None)),
@@ -273,9 +277,8 @@ impl Slave<'_> {
         while let Some(posted) = self.await_list(last) {
             last = posted;
             let seq = posted - 1;
-            self.shared.fill(self.me, seq, |runs, headers, rec| {
-                self.fill(runs, headers, rec)
-            });
+            self.shared
+                .fill(self.me, seq, |runs, rec| self.fill(runs, rec));
             // A SIGTERM that came while no system call was there to be
             // interrupted.
             slave_signals();
@@ -322,23 +325,20 @@ impl Slave<'_> {
         }
     }
 
-    /// Put the list's records in place: disk blocks read with dump's
-    /// bread, header records as the master sent them.
-    fn fill(&self, runs: &mut dyn Iterator<Item = (i64, i64)>, mut headers: &[u8], rec: &mut [u8]) {
+    /// Read the list's disk blocks into the record with dump's bread; the
+    /// master has put its header records in their places already.
+    fn fill(&self, runs: &mut dyn Iterator<Item = (i64, i64)>, rec: &mut [u8]) {
         let mut pos = 0usize;
         for (dblk, count) in runs {
             let count = usize::try_from(count).unwrap_or(0);
-            if count == 0 || pos + count > self.ntrec {
+            if count == 0 || pos + count > self.ntrec || (dblk == 0 && count != 1) {
                 botched();
             }
-            let span = &mut rec[pos * TP_BSIZE..(pos + count) * TP_BSIZE];
             if dblk != 0 {
-                dump::bread(dblk as daddr_t, span);
-            } else if count != 1 || headers.len() < TP_BSIZE {
-                botched();
-            } else {
-                span.copy_from_slice(&headers[..TP_BSIZE]);
-                headers = &headers[TP_BSIZE..];
+                dump::bread(
+                    dblk as daddr_t,
+                    &mut rec[pos * TP_BSIZE..(pos + count) * TP_BSIZE],
+                );
             }
             pos += count;
         }
@@ -393,10 +393,18 @@ impl Slave<'_> {
         crate::ffi::exit(X_ABORT)
     }
 
+    /// A byte on its socket wakes the master.  A slave ignores SIGPIPE, so
+    /// a plain write() does (the master's doorbell needs send()'s
+    /// MSG_NOSIGNAL), and the slave maps no more of libc than it uses for
+    /// the tape.
     fn ring_master(&self) {
-        if ring_bell(&self.cmd).is_err() {
-            // The master is gone; nobody is left to tell.
-            crate::ffi::exit(X_ABORT);
+        loop {
+            match nix::unistd::write(&self.cmd, &[0u8]) {
+                Ok(_) => return,
+                Err(Errno::EINTR) => slave_signals(),
+                // The master is gone; nobody is left to tell.
+                Err(_) => crate::ffi::exit(X_ABORT),
+            }
         }
     }
 

@@ -1,16 +1,22 @@
 //! The memory a volume's ring shares between its processes: one mapping,
 //! made before the slaves are forked, holding the words that order the
-//! ring and, per slave (slot), the list it was handed and the record it
-//! read.
+//! ring and, per slave (slot), the runs of the list it was handed and the
+//! record that list makes.
 //!
-//! The master posts a list into a slot; the slot's slave reads the list's
-//! disk blocks into the slot's record and marks it ready; whichever slave
-//! holds the write lock writes every ready record that comes next on tape,
-//! in order, and reports each.  Each area has one writer at a time, handed
-//! on by the words: the master writes a slot's list only once the slot's
-//! last record is reported (so its slave has read the list and filled the
-//! record), the slave fills the record only once a new list is posted, and
-//! a writer reads a record only while it is ready and unreported.
+//! The master posts a list into a slot: its runs, and its header records
+//! straight into their places in the slot's record; the slot's slave reads
+//! the list's disk blocks into the rest of the record and marks it ready;
+//! whichever slave holds the write lock writes every ready record that
+//! comes next on tape, in order, and reports each.  Each area has one
+//! writer at a time, handed on by the words: the master writes a slot's
+//! runs and record only once the slot's last record is reported (so its
+//! slave has read the runs and filled the record, and the record is on
+//! tape), the slave fills the record only once a new list is posted, and a
+//! writer reads a record only while it is ready and unreported.
+//!
+//! The words and every slot's runs share the first page (at -b 64 the runs
+//! take 3 KB), so a process that only orders the ring and reads the disk
+//! touches that page and its own record.
 //!
 //! A process that waits for a word and must sleep raises its `asleep` flag
 //! and looks again before sleeping; whoever changes the word looks at the
@@ -65,12 +71,18 @@ pub struct Shared {
     /// The slot of list 0; list n is in slot (first + n) % SLAVES.  Set
     /// before the slaves are forked, so every process has it.
     first: usize,
-    /// Offset of slot 0's list; slot i's is i * slot_len further.
-    slot0: usize,
-    slot_len: usize,
-    /// Offset of a record buffer within its slot (page-aligned).
-    rec_off: usize,
+    /// Offset of slot 0's runs; slot i's are i * runs_len further.
+    runs0: usize,
+    runs_len: usize,
+    /// Offset of slot 0's record (page-aligned); slot i's is i * rec_len
+    /// further.
+    rec0: usize,
+    rec_len: usize,
 }
+
+/// Where a cache line surely ends: the runs a slave reads stay off the
+/// lines of the words every process writes.
+const LINE: usize = 128;
 
 /// `len` bytes of fresh, zero-filled anonymous memory, shared with the
 /// children forked later or private to this process.
@@ -98,15 +110,23 @@ impl Shared {
     pub fn new(first: usize, ntrec: usize) -> nix::Result<Shared> {
         let page = page_size();
         let too_big = nix::errno::Errno::ENOMEM;
-        let list_len = ntrec.checked_mul(RUN_BYTES + TP_BSIZE).ok_or(too_big)?;
-        let rec_off = round_up(list_len, page).ok_or(too_big)?;
-        let slot_len = rec_off
-            .checked_add(round_up(ntrec * TP_BSIZE, page).ok_or(too_big)?)
+        let runs0 = round_up(std::mem::size_of::<Words>(), LINE).ok_or(too_big)?;
+        let runs_len = ntrec
+            .checked_mul(RUN_BYTES)
+            .and_then(|v| round_up(v, LINE))
             .ok_or(too_big)?;
-        let slot0 = round_up(std::mem::size_of::<Words>(), page).ok_or(too_big)?;
-        let len = slot_len
+        let rec0 = runs_len
             .checked_mul(SLAVES)
-            .and_then(|v| v.checked_add(slot0))
+            .and_then(|v| v.checked_add(runs0))
+            .and_then(|v| round_up(v, page))
+            .ok_or(too_big)?;
+        let rec_len = ntrec
+            .checked_mul(TP_BSIZE)
+            .and_then(|v| round_up(v, page))
+            .ok_or(too_big)?;
+        let len = rec_len
+            .checked_mul(SLAVES)
+            .and_then(|v| v.checked_add(rec0))
             .ok_or(too_big)?;
         // Zero-filled: a valid `Words` (atomics of 0) and valid bytes.
         let base = map(len, MapFlags::MAP_SHARED)?;
@@ -115,9 +135,10 @@ impl Shared {
             len,
             ntrec,
             first: first % SLAVES,
-            slot0,
-            slot_len,
-            rec_off,
+            runs0,
+            runs_len,
+            rec0,
+            rec_len,
         })
     }
 
@@ -144,33 +165,56 @@ impl Shared {
         unsafe { std::slice::from_raw_parts_mut(self.base.as_ptr().add(off), len) }
     }
 
-    fn list_off(&self, i: usize) -> usize {
-        self.slot0 + (i % SLAVES) * self.slot_len
+    fn runs_off(&self, i: usize) -> usize {
+        self.runs0 + (i % SLAVES) * self.runs_len
+    }
+
+    fn rec_off(&self, i: usize) -> usize {
+        self.rec0 + (i % SLAVES) * self.rec_len
     }
 
     // The master's side.
 
-    /// Post list `seq` (its runs and header records) into slot `i`; true
-    /// if the slot's slave is asleep and needs its doorbell rung.  The
-    /// slot's last list must have been reported.  A list larger than a
-    /// slot is refused (EINVAL): posting part of it would leave the master
-    /// waiting for a record nobody makes.
+    /// Post list `seq` into slot `i`: its runs, and its header records
+    /// (packed, in list order) into their places in the slot's record.
+    /// True if the slot's slave is asleep and needs its doorbell rung.  The
+    /// slot's last list must have been reported.  A list that does not fit
+    /// a record, or whose header runs are not one record each with a
+    /// header record for every one, is refused (EINVAL) and not posted:
+    /// posting part of it would leave the master waiting for a record
+    /// nobody makes.
     pub fn post(&self, i: usize, seq: u64, runs: &[Req], headers: &[u8]) -> nix::Result<bool> {
         let n = self.ntrec;
-        if runs.len() > n || headers.len() > n * TP_BSIZE {
+        if runs.len() > n {
             return Err(nix::errno::Errno::EINVAL);
         }
-        let off = self.list_off(i);
-        // SAFETY: the slot's list belongs to the master until it posts:
-        // its slave read the last one before marking that record ready,
-        // and the record has since been reported.
-        let list = unsafe { self.area(off, n * (RUN_BYTES + TP_BSIZE)) };
-        let (rs, hs) = list.split_at_mut(n * RUN_BYTES);
+        // SAFETY: the slot's runs and record belong to the master until it
+        // posts: its slave read the last runs and filled the record before
+        // marking it ready, and the record has since been written and
+        // reported.  The two areas are disjoint.
+        let (rs, rec) = unsafe {
+            (
+                self.area(self.runs_off(i), n * RUN_BYTES),
+                self.area(self.rec_off(i), n * TP_BSIZE),
+            )
+        };
+        let mut pos = 0usize;
+        let mut hs = headers.chunks_exact(TP_BSIZE);
         for (r, out) in runs.iter().zip(rs.chunks_exact_mut(RUN_BYTES)) {
+            let count = usize::try_from(r.count).unwrap_or(0);
+            if count == 0 || count > n - pos {
+                return Err(nix::errno::Errno::EINVAL);
+            }
+            if r.dblk == 0 {
+                match hs.next() {
+                    Some(h) if count == 1 => rec[pos * TP_BSIZE..][..TP_BSIZE].copy_from_slice(h),
+                    _ => return Err(nix::errno::Errno::EINVAL),
+                }
+            }
             out[..8].copy_from_slice(&i64::from(r.dblk).to_ne_bytes());
             out[8..].copy_from_slice(&i64::from(r.count).to_ne_bytes());
+            pos += count;
         }
-        hs[..headers.len()].copy_from_slice(headers);
         let s = self.slot(i);
         s.nruns.store(runs.len() as u32, SeqCst);
         s.posted.store(seq + 1, SeqCst);
@@ -222,32 +266,30 @@ impl Shared {
     }
 
     /// Fill slot `i`'s record from its list: `f` gets the runs (dblk,
-    /// count), the header records and the record; then the record is
-    /// ready to go as list `seq`.
+    /// count) and the record, whose header records the master has put in
+    /// place; then the record is ready to go as list `seq`.
     pub fn fill<R>(
         &self,
         i: usize,
         seq: u64,
-        f: impl FnOnce(&mut dyn Iterator<Item = (i64, i64)>, &[u8], &mut [u8]) -> R,
+        f: impl FnOnce(&mut dyn Iterator<Item = (i64, i64)>, &mut [u8]) -> R,
     ) -> R {
         let n = self.ntrec;
         let nruns = (self.slot(i).nruns.load(SeqCst) as usize).min(n);
-        let off = self.list_off(i);
         // SAFETY: between the post of list `seq` and its ready mark, the
-        // slot's list and record belong to its slave, and these slices are
-        // disjoint (the record starts at rec_off, past the list).
-        let (list, rec) = unsafe {
+        // slot's runs and record belong to its slave; the areas are
+        // disjoint.
+        let (rs, rec) = unsafe {
             (
-                &*self.area(off, n * (RUN_BYTES + TP_BSIZE)),
-                self.area(off + self.rec_off, n * TP_BSIZE),
+                &*self.area(self.runs_off(i), n * RUN_BYTES),
+                self.area(self.rec_off(i), n * TP_BSIZE),
             )
         };
-        let (rs, hs) = list.split_at(n * RUN_BYTES);
         let mut runs = rs[..nruns * RUN_BYTES].chunks_exact(RUN_BYTES).map(|r| {
             let word = |b: &[u8]| i64::from_ne_bytes(b.try_into().unwrap_or_default());
             (word(&r[..8]), word(&r[8..]))
         });
-        let out = f(&mut runs, hs, rec);
+        let out = f(&mut runs, rec);
         self.slot(i).ready.store(seq + 1, SeqCst);
         out
     }
@@ -278,7 +320,7 @@ impl Shared {
         let n = self.ntrec;
         // SAFETY: a ready, unreported record is only read, and only by
         // the holder of the write lock; its slave waits for a new list.
-        let rec = unsafe { &*self.area(self.list_off(i) + self.rec_off, n * TP_BSIZE) };
+        let rec = unsafe { &*self.area(self.rec_off(i), n * TP_BSIZE) };
         let value = f(rec);
         let w = self.words();
         self.slot(i)
@@ -354,29 +396,39 @@ mod tests {
     fn a_list_goes_round() {
         let ntrec = 4;
         let s = Shared::new(2, ntrec).unwrap();
-        let runs = [Req::HEADER, Req { dblk: 32, count: 3 }];
+        let runs = [
+            Req { dblk: 32, count: 2 },
+            Req::HEADER,
+            Req { dblk: 40, count: 1 },
+        ];
         let header = [7u8; TP_BSIZE];
-        // List 0 goes to slot 2 (the first).
+        // List 0 goes to slot 2 (the first).  Refused: too many records, a
+        // header run of two records, a header run without its record.
         let too_many = [Req::HEADER; 5];
-        assert!(s.post(2, 0, &too_many, &header).is_err());
+        assert!(s.post(2, 0, &too_many, &[0u8; 5 * TP_BSIZE]).is_err());
+        let long_header = [Req { dblk: 0, count: 2 }];
+        assert!(s.post(2, 0, &long_header, &[0u8; 2 * TP_BSIZE]).is_err());
+        assert!(s.post(2, 0, &runs, &[]).is_err());
         assert_eq!(s.posted(2), 0, "a refused list is not posted");
         assert!(!s.post(2, 0, &runs, &header).unwrap());
         assert_eq!(s.posted(2), 1);
         assert!(s.next_ready().is_none());
-        s.fill(2, 0, |rs, hs, rec| {
+        s.fill(2, 0, |rs, rec| {
             let got: Vec<_> = rs.collect();
-            assert_eq!(got, vec![(0, 1), (32, 3)]);
-            assert_eq!(&hs[..TP_BSIZE], &header[..]);
-            rec[..TP_BSIZE].copy_from_slice(&hs[..TP_BSIZE]);
-            rec[TP_BSIZE..].fill(1);
+            assert_eq!(got, vec![(32, 2), (0, 1), (40, 1)]);
+            // The header is in its place, record 2.
+            assert_eq!(&rec[2 * TP_BSIZE..3 * TP_BSIZE], &header[..]);
+            rec[..2 * TP_BSIZE].fill(1);
+            rec[3 * TP_BSIZE..].fill(2);
         });
         assert_eq!(s.next_ready(), Some((0, 2)));
         assert!(s.lock(0));
         assert!(!s.lock(1), "the write lock has one holder");
         assert!(s.report_of(2, 0).is_none());
         assert!(!s.write(2, 0, |rec| {
-            assert_eq!(rec[0], 7);
-            assert_eq!(rec[ntrec * TP_BSIZE - 1], 1);
+            assert_eq!(rec[0], 1);
+            assert_eq!(rec[2 * TP_BSIZE], 7);
+            assert_eq!(rec[ntrec * TP_BSIZE - 1], 2);
             rec.len() as i32
         }));
         s.unlock();
@@ -384,6 +436,26 @@ mod tests {
         assert!(s.report_of(2, 1).is_none(), "a report names its list");
         // List 1 goes to slot 0, and is not ready yet.
         assert!(s.next_ready().is_none());
+    }
+
+    /// The slots' runs and records do not overlap one another or the words.
+    #[test]
+    fn slots_are_apart() {
+        for ntrec in [1usize, 10, 64, 300] {
+            let s = Shared::new(0, ntrec).unwrap();
+            let mut areas = vec![(0, std::mem::size_of::<Words>())];
+            for i in 0..SLAVES {
+                areas.push((s.runs_off(i), ntrec * RUN_BYTES));
+                areas.push((s.rec_off(i), ntrec * TP_BSIZE));
+                assert_eq!(s.rec_off(i) % page_size(), 0);
+            }
+            areas.sort();
+            for w in areas.windows(2) {
+                assert!(w[0].0 + w[0].1 <= w[1].0, "{ntrec}: {w:?}");
+            }
+            let last = areas[areas.len() - 1];
+            assert!(last.0 + last.1 <= s.len);
+        }
     }
 
     #[test]
@@ -394,7 +466,7 @@ mod tests {
         // The flag went down with the ring: no second doorbell.
         assert!(!s.slave_sleeps(1, 0), "list 0 is there: no sleep");
         assert!(s.master_sleeps(0, 0).is_none());
-        s.fill(0, 0, |_, _, _| ());
+        s.fill(0, 0, |_, _| ());
         assert!(s.write(0, 0, |_| 1), "the master sleeps: ring it");
         assert_eq!(s.master_sleeps(0, 0), Some(1));
     }
