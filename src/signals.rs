@@ -11,7 +11,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 use nix::fcntl::{FcntlArg, OFlag, fcntl};
-use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
+use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal};
 
 static TERM: AtomicBool = AtomicBool::new(false);
 static USR1: AtomicBool = AtomicBool::new(false);
@@ -54,10 +54,14 @@ pub fn note_proceed() {
 }
 
 fn set(sig: Signal, handler: SigHandler, flags: SaFlags) {
-    let act = SigAction::new(handler, flags, SigSet::empty());
-    // SAFETY: the handler only stores atomics and calls write(2), both
+    let act = libc::sigaction::from(SigAction::new(handler, flags, SigSet::empty()));
+    // Called directly, not through nix's sigaction(): that one hands back
+    // the old action, a copy large enough to go through memcpy, and a slave
+    // would map a page of libc for that alone.
+    // SAFETY: `act` is a whole sigaction, and no old action is asked for.
+    // The handler only stores atomics and calls write(2), both
     // async-signal-safe; SIG_IGN/SIG_DFL need nothing.
-    let _ = unsafe { sigaction(sig, &act) };
+    let _ = unsafe { libc::sigaction(sig as libc::c_int, &act, std::ptr::null_mut()) };
 }
 
 /// The master's handlers, set before its slaves are forked (tape.c's
