@@ -30,6 +30,14 @@ NATIVE_LIBS?=	-lpthread -lm -ldl
 # The static library carries all of Rust's std; let the linker keep only
 # what is called (a third of the text, and fewer pages for each process).
 GC_SECTIONS?=	-Wl,--gc-sections
+# Rust's std needs an unwinder; linked in, libgcc_s is one shared object
+# less to map in every process of the dump.
+STATIC_LIBGCC?=	-static-libgcc
+# The library's code first, std's backtrace printer last (why: the script).
+# GNU ld and lld read it; empty it for a linker that does not.
+TEXT_ORDER?=	-Wl,-T,c-shim/textorder.ld
+# Every front-end, the library's and the reference's, is linked alike.
+FRONT_LDFLAGS=	$(GC_SECTIONS) $(STATIC_LIBGCC) $(TEXT_ORDER)
 
 SHIM_INC=	-Ic-shim/include
 FRONT_SRCS=	c-shim/minidump/main.c c-shim/minidump/optr.c \
@@ -54,10 +62,10 @@ lib:
 
 $(LIB_A) $(LIB_SO): lib
 
-$(BUILD)/minidump: $(FRONT_SRCS) $(FRONT_HDRS) lib
+$(BUILD)/minidump: $(FRONT_SRCS) $(FRONT_HDRS) c-shim/textorder.ld lib
 	mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(CWARN) $(CDEFS) $(SHIM_INC) -o $@ $(FRONT_SRCS) \
-	    $(LIB_A) $(NATIVE_LIBS) $(GC_SECTIONS)
+	    $(LIB_A) $(NATIVE_LIBS) $(FRONT_LDFLAGS)
 
 # The same front-end linked the way a packaged dump links: against the .so.
 # It finds libdumptape.so.0 beside itself, in build/.
@@ -82,20 +90,20 @@ $(BUILD)/badcalls: c-shim/tests/badcalls.c include/dumptape.h lib
 REF_CFLAGS=	$(CFLAGS) -w $(CDEFS) -Ic-shim/bsd-setjmp $(SHIM_INC) \
 		-Dmalloc=ref_malloc
 REF_DEPS=	$(FRONT_SRCS) $(FRONT_HDRS) c-shim/bsd-setjmp/setjmp.h \
-		c-shim/reference/refmalloc.c
+		c-shim/reference/refmalloc.c c-shim/textorder.ld
 reference: $(BUILD)/minidump-ref $(BUILD)/minidump-orig
 
 $(BUILD)/minidump-ref: $(REF_DEPS) $(REFDIR)/tape-fixed.c
 	mkdir -p $(BUILD)
 	$(CC) $(REF_CFLAGS) -c -o $(BUILD)/tape-fixed.o $(REFDIR)/tape-fixed.c
 	$(CC) $(CFLAGS) $(CWARN) $(CDEFS) $(SHIM_INC) -o $@ $(FRONT_SRCS) \
-	    c-shim/reference/refmalloc.c $(BUILD)/tape-fixed.o
+	    c-shim/reference/refmalloc.c $(BUILD)/tape-fixed.o $(FRONT_LDFLAGS)
 
 $(BUILD)/minidump-orig: $(REF_DEPS) $(REFDIR)/tape.c
 	mkdir -p $(BUILD)
 	$(CC) $(REF_CFLAGS) -c -o $(BUILD)/tape-orig.o $(REFDIR)/tape.c
 	$(CC) $(CFLAGS) $(CWARN) $(CDEFS) $(SHIM_INC) -o $@ $(FRONT_SRCS) \
-	    c-shim/reference/refmalloc.c $(BUILD)/tape-orig.o
+	    c-shim/reference/refmalloc.c $(BUILD)/tape-orig.o $(FRONT_LDFLAGS)
 
 # Regenerate include/dumptape.h (the tests fail while it is stale).
 header:
@@ -152,10 +160,10 @@ lib-rdump:
 
 $(RDUMP_LIB_A): lib-rdump
 
-$(BUILD)/minidump-rdump: $(FRONT_SRCS) $(FRONT_HDRS) lib-rdump
+$(BUILD)/minidump-rdump: $(FRONT_SRCS) $(FRONT_HDRS) c-shim/textorder.ld lib-rdump
 	mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(CWARN) -DRDUMP $(SHIM_INC) -o $@ $(FRONT_SRCS) \
-	    $(RDUMP_LIB_A) $(NATIVE_LIBS)
+	    $(RDUMP_LIB_A) $(NATIVE_LIBS) $(FRONT_LDFLAGS)
 
 # The oracle with -DRDUMP: only where the reference is, so it is part
 # of the reference target rather than of TEST_PROGS.
@@ -166,4 +174,4 @@ $(BUILD)/minidump-ref-rdump: $(REF_DEPS) $(REFDIR)/tape-fixed.c
 	$(CC) $(REF_CFLAGS) -DRDUMP -c -o $(BUILD)/tape-fixed-rdump.o \
 	    $(REFDIR)/tape-fixed.c
 	$(CC) $(CFLAGS) $(CWARN) -DRDUMP $(SHIM_INC) -o $@ $(FRONT_SRCS) \
-	    c-shim/reference/refmalloc.c $(BUILD)/tape-fixed-rdump.o
+	    c-shim/reference/refmalloc.c $(BUILD)/tape-fixed-rdump.o $(FRONT_LDFLAGS)
