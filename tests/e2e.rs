@@ -448,6 +448,26 @@ fn same_as_oracle(what: &str, lib: &Dump, orc: &Dump) {
     common::assert_same(what, (&lib.ended, &lib.vols), (&orc.ended, &orc.vols));
 }
 
+/// Dump `img` into `dir`/lib with the library, which must end well, and,
+/// where the oracle `orc` is built, into `dir`/ref with it: the same
+/// bytes and messages.  The library's dump.
+fn dump_as_oracle(
+    what: &str,
+    orc: Option<&Path>,
+    dir: &Path,
+    img: &str,
+    args: &[&str],
+    out: Out,
+) -> Dump {
+    let lib = dump(&minidump(), &dir.join("lib"), img, args, out, &[]);
+    assert_eq!(lib.ended.code, Some(0), "{what}: {}", lib.ended.stderr);
+    if let Some(o) = orc {
+        let r = dump(o, &dir.join("ref"), img, args, out, &[]);
+        same_as_oracle(what, &lib, &r);
+    }
+    lib
+}
+
 fn dumpcheck(ntrec: usize, vols: &[PathBuf]) -> Result<String, String> {
     let p = root().join("target/release/dumpcheck");
     assert!(p.exists(), "{} is missing: run make all", p.display());
@@ -572,12 +592,7 @@ fn round_trip(name: &str, opts: &str, big: bool) {
             args.extend(["-B", &size]);
         }
         let dir = base.join(label);
-        let lib = dump(&minidump(), &dir.join("lib"), img, &args, out, &[]);
-        assert_eq!(lib.ended.code, Some(0), "{what}: {}", lib.ended.stderr);
-        if let Some(o) = &orc {
-            let r = dump(o, &dir.join("ref"), img, &args, out, &[]);
-            same_as_oracle(&what, &lib, &r);
-        }
+        let lib = dump_as_oracle(&what, orc.as_deref(), &dir, img, &args, out);
         let check = dumpcheck(ntrec, &lib.paths()).unwrap_or_else(|e| panic!("{what}: {e}"));
         if label == "file-b10" {
             records = lib.records();
@@ -779,26 +794,14 @@ fn holes() {
         Out::File,
         &[],
     );
-    let lib = dump(
-        &minidump(),
-        &base.join("lib"),
+    let lib = dump_as_oracle(
+        "holes",
+        oracle().as_deref(),
+        &base,
         "../holes.img",
         &["-b", "10"],
         Out::File,
-        &[],
     );
-    assert_eq!(lib.ended.code, Some(0), "{}", lib.ended.stderr);
-    if let Some(o) = oracle() {
-        let r = dump(
-            &o,
-            &base.join("ref"),
-            "../holes.img",
-            &["-b", "10"],
-            Out::File,
-            &[],
-        );
-        same_as_oracle("holes", &lib, &r);
-    }
     dumpcheck(10, &lib.paths()).unwrap();
     // The holes take no records: 1026 blocks of 4 KB are 4104 records.
     let saved = full.records() as i64 - lib.records() as i64;
@@ -865,27 +868,14 @@ fn triple_indirect() {
     img.d[ino + 8..ino + 16].copy_from_slice(&(size as u64).to_le_bytes());
     fs::write(base.join("triple.img"), &img.d).unwrap();
 
-    let args = ["-b", "64"];
-    let lib = dump(
-        &minidump(),
-        &base.join("lib"),
+    let lib = dump_as_oracle(
+        "triple",
+        oracle().as_deref(),
+        &base,
         "../triple.img",
-        &args,
+        &["-b", "64"],
         Out::File,
-        &[],
     );
-    assert_eq!(lib.ended.code, Some(0), "{}", lib.ended.stderr);
-    if let Some(o) = oracle() {
-        let r = dump(
-            &o,
-            &base.join("ref"),
-            "../triple.img",
-            &args,
-            Out::File,
-            &[],
-        );
-        same_as_oracle("triple", &lib, &r);
-    }
     let check = dumpcheck(64, &lib.paths()).unwrap();
     let rdir = base.join("restored");
     let e = restore(&tools, &rdir, &["-r"], &Input::File(&lib.paths()[0]));

@@ -51,18 +51,25 @@ static char	*attnmessage;		/* the question being asked */
  * leaves in one write(2) and the lines of the several processes of the
  * dump do not interleave.
  */
-void
-msg(const char *fmt, ...)
+static void
+vmsg(const char *fmt, va_list ap)
 {
 	char buf[MSGBUFSIZE];
-	va_list ap;
 
-	va_start(ap, fmt);
 	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	(void)fprintf(stderr, "  DUMP: %s", buf);
 	(void)fflush(stdout);
 	(void)fflush(stderr);
+}
+
+void
+msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -80,15 +87,11 @@ msgtail(const char *fmt, ...)
 void
 quit(const char *fmt, ...)
 {
-	char buf[MSGBUFSIZE];
 	va_list ap;
 
 	va_start(ap, fmt);
-	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
+	vmsg(fmt, ap);
 	va_end(ap);
-	(void)fprintf(stderr, "  DUMP: %s", buf);
-	(void)fflush(stdout);
-	(void)fflush(stderr);
 	dumpabort(0);
 }
 

@@ -35,16 +35,22 @@ time_t	tstart_writing;
 static struct fs fs;
 struct fs *sblock = &fs;
 
+static void
+vmsg(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "  DUMP: ");
+	vfprintf(stderr, fmt, ap);
+	fflush(stderr);
+}
+
 void
 msg(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "  DUMP: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(fmt, ap);
 	va_end(ap);
-	fflush(stderr);
 }
 
 void
@@ -52,11 +58,9 @@ quit(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "  DUMP: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmsg(fmt, ap);
 	va_end(ap);
-	fflush(stderr);
 	dumpabort(0);
 }
 

@@ -284,8 +284,16 @@ impl Run {
     }
 }
 
-/// Live (not zombie) processes of process group `pgid`, from /proc.
-pub fn group_members(pgid: u32) -> Vec<(u32, char, u32)> {
+/// A live (not zombie) process, from /proc/PID/stat.
+struct Proc {
+    pid: u32,
+    state: char,
+    ppid: u32,
+    pgrp: u32,
+}
+
+/// Every live process.
+fn live_processes() -> Vec<Proc> {
     let mut out = Vec::new();
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return out;
@@ -306,49 +314,34 @@ pub fn group_members(pgid: u32) -> Vec<(u32, char, u32)> {
             continue;
         }
         let state = f[0].chars().next().unwrap_or('?');
-        let ppid = f[1].parse().unwrap_or(0);
-        let pgrp: u32 = f[2].parse().unwrap_or(0);
-        if pgrp == pgid && state != 'Z' {
-            out.push((pid, state, ppid));
+        if state != 'Z' {
+            out.push(Proc {
+                pid,
+                state,
+                ppid: f[1].parse().unwrap_or(0),
+                pgrp: f[2].parse().unwrap_or(0),
+            });
         }
     }
     out
+}
+
+/// Live (not zombie) processes of process group `pgid`: pid, state, ppid.
+pub fn group_members(pgid: u32) -> Vec<(u32, char, u32)> {
+    live_processes()
+        .into_iter()
+        .filter(|p| p.pgrp == pgid)
+        .map(|p| (p.pid, p.state, p.ppid))
+        .collect()
 }
 
 /// Children of `pid` (live ones).
 pub fn children(pid: u32) -> Vec<u32> {
-    group_members_all()
+    live_processes()
         .into_iter()
-        .filter(|&(_, _, ppid)| ppid == pid)
-        .map(|(p, _, _)| p)
+        .filter(|p| p.ppid == pid)
+        .map(|p| p.pid)
         .collect()
-}
-
-fn group_members_all() -> Vec<(u32, char, u32)> {
-    let mut out = Vec::new();
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return out;
-    };
-    for e in dir.flatten() {
-        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
-            continue;
-        };
-        let Some(close) = stat.rfind(')') else {
-            continue;
-        };
-        let f: Vec<&str> = stat[close + 1..].split_whitespace().collect();
-        if f.len() < 2 {
-            continue;
-        }
-        let state = f[0].chars().next().unwrap_or('?');
-        if state != 'Z' {
-            out.push((pid, state, f[1].parse().unwrap_or(0)));
-        }
-    }
-    out
 }
 
 pub fn kill_group(pgid: u32) {
