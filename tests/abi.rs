@@ -1,6 +1,7 @@
 //! The C ABI: the committed header is what cbindgen makes of src/ffi.rs,
 //! it compiles next to dump's own prototypes, and the shared library
-//! exports exactly the contract's symbols.
+//! exports exactly the contract's symbols.  And the static library links
+//! into a program the way the README says.
 
 mod common;
 
@@ -174,4 +175,53 @@ fn header_compiles_beside_dumps_prototypes() {
         );
     }
     let _ = std::fs::remove_file(out);
+}
+
+/// `readelf` on `file`: its standard output.
+fn readelf(args: &[&str], file: &Path) -> String {
+    let out = Command::new("readelf")
+        .args(args)
+        .arg(file)
+        .output()
+        .expect("readelf runs (binutils)");
+    assert!(out.status.success(), "readelf {args:?} failed");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// minidump is linked as the README tells packagers to link the static
+/// library: the library's code in a section of its own ahead of the rest,
+/// std's backtrace printer in one after it, and no libgcc_s to map.  (If
+/// the archive's member names change, c-shim/textorder.ld stops matching
+/// and this fails.)
+#[test]
+fn front_end_keeps_the_library_code_together() {
+    let exe = common::minidump();
+    let sections = readelf(&["-SW"], &exe);
+    // [Nr] Name Type Address Off Size ...: address and size of a section.
+    let find = |name: &str| -> (u64, u64) {
+        let line = sections
+            .lines()
+            .find(|l| l.split_whitespace().any(|w| w == name))
+            .unwrap_or_else(|| panic!("{} has no {name} section", exe.display()));
+        let f: Vec<&str> = line.split(']').nth(1).unwrap().split_whitespace().collect();
+        let hex = |s: &str| u64::from_str_radix(s, 16).unwrap();
+        (hex(f[2]), hex(f[4]))
+    };
+    let (lib_at, lib_len) = find(".text.dumptape");
+    let (text_at, _) = find(".text");
+    let (bt_at, bt_len) = find(".text.backtrace");
+    assert!(
+        lib_len > 8 * 1024,
+        "the library's code is not in .text.dumptape"
+    );
+    assert!(
+        bt_len > 32 * 1024,
+        "std's backtrace code is not in .text.backtrace"
+    );
+    assert!(lib_at < text_at && text_at < bt_at, "sections out of order");
+    let dynamic = readelf(&["-d"], &exe);
+    assert!(
+        !dynamic.contains("libgcc_s"),
+        "minidump needs libgcc_s:\n{dynamic}"
+    );
 }
