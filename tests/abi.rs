@@ -96,14 +96,19 @@ const DUMPS: &[&str] = &[
     "bread",
 ];
 
-fn nm(args: &[&str], file: &Path) -> Vec<String> {
-    let out = Command::new("nm")
+/// Standard output of binutils' `tool` with `args` on `file`.
+fn binutil(tool: &str, args: &[&str], file: &Path) -> String {
+    let out = Command::new(tool)
         .args(args)
         .arg(file)
         .output()
-        .expect("nm runs");
-    assert!(out.status.success(), "nm {args:?} failed");
-    String::from_utf8_lossy(&out.stdout)
+        .unwrap_or_else(|e| panic!("{tool} does not run (binutils): {e}"));
+    assert!(out.status.success(), "{tool} {args:?} failed");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn nm(args: &[&str], file: &Path) -> Vec<String> {
+    binutil("nm", args, file)
         .lines()
         .filter_map(|l| l.split_whitespace().last().map(str::to_owned))
         .collect()
@@ -177,17 +182,6 @@ fn header_compiles_beside_dumps_prototypes() {
     let _ = std::fs::remove_file(out);
 }
 
-/// `readelf` on `file`: its standard output.
-fn readelf(args: &[&str], file: &Path) -> String {
-    let out = Command::new("readelf")
-        .args(args)
-        .arg(file)
-        .output()
-        .expect("readelf runs (binutils)");
-    assert!(out.status.success(), "readelf {args:?} failed");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// minidump is linked as the README tells packagers to link the static
 /// library: the library's code in a section of its own ahead of the rest,
 /// std's backtrace printer in one after it, and no libgcc_s to map.  (If
@@ -196,7 +190,7 @@ fn readelf(args: &[&str], file: &Path) -> String {
 #[test]
 fn front_end_keeps_the_library_code_together() {
     let exe = common::minidump();
-    let sections = readelf(&["-SW"], &exe);
+    let sections = binutil("readelf", &["-SW"], &exe);
     // [Nr] Name Type Address Off Size ...: address and size of a section.
     let find = |name: &str| -> (u64, u64) {
         let line = sections
@@ -219,7 +213,7 @@ fn front_end_keeps_the_library_code_together() {
         "std's backtrace code is not in .text.backtrace"
     );
     assert!(lib_at < text_at && text_at < bt_at, "sections out of order");
-    let dynamic = readelf(&["-d"], &exe);
+    let dynamic = binutil("readelf", &["-d"], &exe);
     assert!(
         !dynamic.contains("libgcc_s"),
         "minidump needs libgcc_s:\n{dynamic}"
