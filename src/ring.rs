@@ -125,9 +125,11 @@ impl Ring {
         })
     }
 
-    /// Hand slave `i` a list: its runs and the header records it carries.
-    /// Lists go to the slaves in ring order, each numbered one more; a
-    /// slave's last list must have been collected first.
+    /// Hand slave `i` a list: its runs and the header records it carries
+    /// (packed from the start of `headers`, one per header run; what is
+    /// left over is not used).  Lists go to the slaves in ring order, each
+    /// numbered one more; a slave's last list must have been collected
+    /// first.
     pub fn send(&mut self, i: usize, runs: &[Req], headers: &[u8]) -> Result<(), Errno> {
         if i != self.next_slave || self.given_unreported(i) {
             return Err(Errno::EINVAL);

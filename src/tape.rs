@@ -292,10 +292,9 @@ pub fn send_list(t: &Tape, s: usize, from: usize) {
             drop((list, runs));
             dump::quit("master/slave protocol botched.\n")
         }
-        let nhdr = runs.iter().filter(|r| r.dblk == 0).count();
         let mut ring = t.ring.borrow_mut();
         match ring.as_mut() {
-            Some(r) => r.send(s, &runs, &list.headers.bytes()[..nhdr * TP_BSIZE]),
+            Some(r) => r.send(s, &runs, list.headers.bytes()),
             None => Err(nix::errno::Errno::EBADF),
         }
     };
