@@ -110,24 +110,18 @@ impl Shared {
     pub fn new(first: usize, ntrec: usize) -> nix::Result<Shared> {
         let page = page_size();
         let too_big = nix::errno::Errno::ENOMEM;
-        let runs0 = round_up(std::mem::size_of::<Words>(), LINE).ok_or(too_big)?;
-        let runs_len = ntrec
-            .checked_mul(RUN_BYTES)
-            .and_then(|v| round_up(v, LINE))
-            .ok_or(too_big)?;
-        let rec0 = runs_len
-            .checked_mul(SLAVES)
-            .and_then(|v| v.checked_add(runs0))
-            .and_then(|v| round_up(v, page))
-            .ok_or(too_big)?;
-        let rec_len = ntrec
-            .checked_mul(TP_BSIZE)
-            .and_then(|v| round_up(v, page))
-            .ok_or(too_big)?;
-        let len = rec_len
-            .checked_mul(SLAVES)
-            .and_then(|v| v.checked_add(rec0))
-            .ok_or(too_big)?;
+        // `from`, then `n` areas of `each` bytes, rounded up to `align`.
+        let after = |from: usize, n: usize, each: usize, align: usize| {
+            n.checked_mul(each)
+                .and_then(|v| v.checked_add(from))
+                .and_then(|v| round_up(v, align))
+                .ok_or(too_big)
+        };
+        let runs0 = after(std::mem::size_of::<Words>(), 0, 0, LINE)?;
+        let runs_len = after(0, ntrec, RUN_BYTES, LINE)?;
+        let rec0 = after(runs0, SLAVES, runs_len, page)?;
+        let rec_len = after(0, ntrec, TP_BSIZE, page)?;
+        let len = after(rec0, SLAVES, rec_len, 1)?;
         // Zero-filled: a valid `Words` (atomics of 0) and valid bytes.
         let base = map(len, MapFlags::MAP_SHARED)?;
         Ok(Shared {
@@ -176,7 +170,8 @@ impl Shared {
     // The master's side.
 
     /// Post list `seq` into slot `i`: its runs, and its header records
-    /// (packed, in list order) into their places in the slot's record.
+    /// (packed from the start of `headers`, in list order; the rest is not
+    /// read) into their places in the slot's record.
     /// True if the slot's slave is asleep and needs its doorbell rung.  The
     /// slot's last list must have been reported.  A list that does not fit
     /// a record, or whose header runs are not one record each with a
