@@ -41,8 +41,8 @@ header line and one line per case x program, tab-separated:
 			it may shift one program's median alone
   paired_ratio_min paired_ratio_max	the lowest and highest of those
   cpu_ratio_vs_reference	cpu_s_per_GiB / the reference's (the
-			lower bound's shows how low any program doing the same
-			reads and writes can go)
+			lower bound's shows how much room the CPU target
+			leaves)
 """
 
 import os
@@ -363,8 +363,9 @@ def main(rawf, stracef, bytesf, resultsf):
           "the median of the rounds' ratios, with their range (a slow spell "
           "of the machine that hits both runs of a round cancels out).  "
           "lowbd CPU is the lower bound's CPU per GiB against the "
-          "reference's: where it is above %g, no program making the same "
-          "reads and writes meets the CPU target on this machine." % CPU_MAX)
+          "reference's: the room the CPU target leaves (at a pipe the lower "
+          "bound also sleeps whenever the pipe is full, so there it is no "
+          "strict bound).")
     print("  %d PASS, %d FAIL" % (npass, nfail))
 
     # --- the CPU cross-check ---
