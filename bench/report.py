@@ -18,8 +18,10 @@ header line and one line per case x program, tab-separated:
   ratio_vs_reference	MB_s / the reference's MB_s
   cpu_s_per_GiB		median user+sys seconds of the whole process tree (cat
 			excluded) per 2^30 bytes written
-  peak_rss_kb		median over the runs of the peak of the sum of VmRSS
-			over the process tree, sampled every 10 ms
+  peak_rss_kb		median over the untimed runs that sample memory (the
+			warm-up run and BENCH_MEMRUNS more) of the peak of
+			the sum of VmRSS over the process tree, sampled every
+			10 ms
   syscalls_per_record_all	system calls of every process of the dump
 			(perf stat's tracepoints, else strace -f; one untimed
 			run) per tape record, a record
@@ -213,8 +215,12 @@ def main(rawf, stracef, bytesf, resultsf):
                 d["MB_s"] = b / d["median_s"] / 1e6
                 d["cpu_s_per_GiB"] = statistics.median(
                     float(r[9]) for r in runs) / (b / 2**30)
-                d["peak_rss_kb"] = statistics.median(int(r[12]) for r in runs)
-                d["peak_pss_kb"] = statistics.median(int(r[13]) for r in runs)
+            # Memory comes from the untimed runs that sample it.
+            mem = [r for r in rows if r[4] in ("warm", "mem") and
+                   r[6] == "0" and int(r[12]) > 0]
+            if mem:
+                d["peak_rss_kb"] = statistics.median(int(r[12]) for r in mem)
+                d["peak_pss_kb"] = statistics.median(int(r[13]) for r in mem)
             st = [s for s in strace if s[0] == src and int(s[1]) == nt and
                   s[2] == out and s[3] == prog]
             if st and b and len(st[-1]) >= 7 and int(st[-1][4]) > 0:

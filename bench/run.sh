@@ -10,10 +10,16 @@
 # each run; pipe: -f - | cat > /dev/null, timing the whole pipeline).
 # Per case: one untimed warm-up run of each program under GNU time (the CPU
 # cross-check), then BENCH_RUNS timed runs of each, alternating programs,
-# then (BENCH_STRACE=1) one untimed run of each under strace -f.
+# then BENCH_MEMRUNS untimed runs of each for peak memory, then
+# (BENCH_STRACE=1) one untimed run of each counting its system calls.
+# Memory is sampled in the warm-up and memory runs only: the sampler
+# (a thread of measure.py reading /proc every 10 ms) takes processor time
+# that the timed runs would otherwise have.
 #
 # Environment (defaults in brackets):
 #   BENCH_RUNS	timed runs per program and case [5]
+#   BENCH_MEMRUNS	untimed runs per program and case for memory, besides
+#		the warm-up run [2]
 #   BENCH_MB	megabytes (10^6 bytes) each run writes [400]
 #   BENCH_DATA_MIB	size of the random data file, MiB (>= 300 by default) [320]
 #   BENCH_SOURCES	[gen ufs]   BENCH_NTRECS [10 64]   BENCH_OUTPUTS [null file pipe busy]
@@ -30,6 +36,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 
 RUNS=${BENCH_RUNS:-5}
+MEMRUNS=${BENCH_MEMRUNS:-2}
 MB=${BENCH_MB:-400}
 DATA_MIB=${BENCH_DATA_MIB:-320}
 SOURCES=${BENCH_SOURCES:-gen ufs}
@@ -232,6 +239,7 @@ measure() {
 	m_opts=""
 	[ "$m_out" = pipe ] && m_opts="--pipe"
 	[ "$m_phase" = warm ] && m_opts="$m_opts --gnutime"
+	[ "$m_phase" = run ] && m_opts="$m_opts --nosample"
 	rm -f "$OUTFILE"
 	m_res=$("$PY" $B/measure.py $m_opts --timeout "$TMO" \
 	    --errlog "$D/last.err" -- $(cmdline $m_prog $m_src $m_nt $m_out))
@@ -310,6 +318,13 @@ for src in $SOURCES; do
 				fi
 				for prog in $order; do
 					measure run $r $prog $src $nt $out
+				done
+				r=$((r + 1))
+			done
+			r=1
+			while [ $r -le "$MEMRUNS" ]; do
+				for prog in lib ref lb; do
+					measure mem $r $prog $src $nt $out
 				done
 				r=$((r + 1))
 			done
