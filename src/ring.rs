@@ -137,7 +137,7 @@ impl Ring {
         let seq = self.next_seq;
         if self.shared.post(i, seq, runs, headers)? {
             let cmd = self.cmds[i].as_ref().ok_or(Errno::EBADF)?;
-            ring_bell(cmd).map_err(|e| e.unwrap_or(Errno::EPIPE))?;
+            ring_bell(cmd)?;
         }
         self.given[i] = seq;
         self.next_seq += 1;
@@ -230,15 +230,15 @@ fn outcome(v: i32) -> Outcome {
     }
 }
 
-/// A byte on a socket, to wake whoever sleeps at the other end.  Err(None)
+/// A byte on a socket, to wake whoever sleeps at the other end; EPIPE
 /// when nobody is left there.
-fn ring_bell(fd: &OwnedFd) -> Result<(), Option<Errno>> {
+fn ring_bell(fd: &OwnedFd) -> Result<(), Errno> {
     loop {
         match send(fd.as_raw_fd(), &[0u8], MsgFlags::MSG_NOSIGNAL) {
             Ok(_) => return Ok(()),
             Err(Errno::EINTR) => {}
-            Err(Errno::EPIPE | Errno::ECONNRESET) => return Err(None),
-            Err(e) => return Err(Some(e)),
+            Err(Errno::ECONNRESET) => return Err(Errno::EPIPE),
+            Err(e) => return Err(e),
         }
     }
 }
