@@ -360,6 +360,18 @@ pub fn rmtopen_current(mode: c_int) -> c_int {
     unsafe { c_rmtopen((&raw const tape).read(), mode) }
 }
 
+/// Whether the output is standard output (-f -) and a pipe or a socket
+/// (`ring::never_ends`).  dump never splits standard output into volumes.
+pub fn output_cannot_end() -> bool {
+    let fd = tapefd_get();
+    if pipeout_get() == 0 || remote() || fd < 0 {
+        return false;
+    }
+    // SAFETY: the descriptor is dump's open output, and stays open for
+    // the call.
+    crate::ring::never_ends(unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) })
+}
+
 /// Close the volume and "rewind" it: a tape drive rewinds when its device
 /// is opened and closed again.  A FIFO is only closed (CONTRACT item 13):
 /// reopening it would wait for a new reader.  A regular file that the end

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use crate::buffers::Req;
 use crate::dump::{TP_BSIZE, daddr_t};
 use crate::ring::SLAVES;
-use crate::tape::{self, Tape};
+use crate::tape::{self, Proc, SPARE, Tape};
 use crate::volume;
 
 /// tape.c's `struct slave`.
@@ -112,10 +112,20 @@ fn publish(t: &Tape) {
         (&raw mut master).write(t.master.get());
         (&raw mut tenths).write(t.tenths.get());
         (&raw mut nogripe).write(c_int::from(t.nogripe.get()));
+        // tape.c's slaves[i] is slave i with its list.  A slave with two
+        // lists (ring::depth) shows the one in the same bank as the list
+        // being filled, so that slp and its buffers agree as in tape.c;
+        // slaves[SLAVES] is the replay's spare list.
         let base = (&raw mut slaves).cast::<slave>();
+        let bank = t.slp.get() / SLAVES * SLAVES;
         for i in 0..=SLAVES {
-            let s = t.info(i);
-            let mut list = t.lists[i].borrow_mut();
+            let (l, p) = if i < SLAVES {
+                (bank + i, t.procs[i].get())
+            } else {
+                (SPARE, Proc { pid: 0, fd: 0 })
+            };
+            let s = t.info(l);
+            let mut list = t.lists[l].borrow_mut();
             let reqs = if list.reqs.is_empty() {
                 ptr::null_mut()
             } else {
@@ -130,19 +140,29 @@ fn publish(t: &Tape) {
                 tapea: s.tapea,
                 count: s.count,
                 inode: s.inode,
-                fd: s.fd,
-                pid: s.pid,
+                fd: p.fd,
+                pid: p.pid,
                 sent: c_int::from(s.sent),
                 firstrec: s.firstrec,
                 tblock,
                 req: reqs,
             });
         }
-        (&raw mut slp).write(base.add(t.slp.get()));
-        let (l, r) = t.nextblock.get();
-        let tb = (*base.add(l)).tblock;
-        (&raw mut nextblock).write(if tb.is_null() { tb } else { tb.add(r) });
+        (&raw mut slp).write(base.add(t.slp.get() % SLAVES));
+        (&raw mut nextblock).write(next_block(t));
     }
+}
+
+/// Where the next header record goes, as a pointer into its list.
+fn next_block(t: &Tape) -> *mut [c_char; TP_BSIZE] {
+    let (l, r) = t.nextblock.get();
+    let mut list = t.lists[l].borrow_mut();
+    if list.reqs.is_empty() {
+        return ptr::null_mut();
+    }
+    // The list holds ntrec records and writerec keeps r below ntrec;
+    // wrapping_add keeps a bad r from being undefined behaviour here.
+    list.headers.as_ptr().wrapping_add(r)
 }
 
 /// Flushes counted at the last full publish.
@@ -156,13 +176,11 @@ fn publish_record(t: &Tape) {
     if PUBLISHED.swap(flushes, Relaxed) != flushes {
         return publish(t);
     }
-    // SAFETY: as in publish; `slaves` already holds the buffer pointers.
+    // SAFETY: as in publish.
     unsafe {
         (&raw mut lastspclrec).write(t.lastspclrec.get() as c_long);
         (&raw mut trecno).write(t.trecno.get() as c_int);
-        let (l, r) = t.nextblock.get();
-        let tb = (*(&raw const slaves).cast::<slave>().add(l)).tblock;
-        (&raw mut nextblock).write(if tb.is_null() { tb } else { tb.add(r) });
+        (&raw mut nextblock).write(next_block(t));
     }
 }
 

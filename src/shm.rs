@@ -1,7 +1,8 @@
 //! The memory a volume's ring shares between its processes: one mapping,
 //! made before the slaves are forked, holding the words that order the
-//! ring and, per slave (slot), the runs of the list it was handed and the
-//! record that list makes.
+//! ring and, per slot, the runs of the list posted there and the record
+//! that list makes.  There are SLAVES slots, or a multiple of SLAVES (see
+//! `ring::depth`); slot k belongs to slave k % SLAVES.
 //!
 //! The master posts a list into a slot: its runs, and its header records
 //! straight into their places in the slot's record; the slot's slave reads
@@ -14,9 +15,9 @@
 //! tape), the slave fills the record only once a new list is posted, and a
 //! writer reads a record only while it is ready and unreported.
 //!
-//! The words and every slot's runs share the first page (at -b 64 the runs
-//! take 3 KB), so a process that only orders the ring and reads the disk
-//! touches that page and its own record.
+//! The words and the slots' runs come first (three slots' runs take 3 KB
+//! at -b 64, within the first page), so a process that only orders the
+//! ring and reads the disk touches those and its own records.
 //!
 //! A process that waits for a word and must sleep raises its `asleep` flag
 //! and looks again before sleeping; whoever changes the word looks at the
@@ -32,7 +33,10 @@ use nix::sys::mman::{MapFlags, ProtFlags, mmap_anonymous, munmap};
 
 use crate::buffers::{Req, page_size};
 use crate::dump::TP_BSIZE;
-use crate::ring::SLAVES;
+use crate::ring::{MAX_DEPTH, SLAVES};
+
+/// The most slots a ring can have.
+pub const MAX_SLOTS: usize = SLAVES * MAX_DEPTH;
 
 /// A run in a posted list: dblk and count, native-endian i64 each.
 const RUN_BYTES: usize = 16;
@@ -60,7 +64,7 @@ struct Words {
     lock: AtomicU32,
     /// The master sleeps until a report comes.
     master_asleep: AtomicU32,
-    slots: [SlotWords; SLAVES],
+    slots: [SlotWords; MAX_SLOTS],
 }
 
 /// The mapping and where its areas lie.
@@ -68,9 +72,11 @@ pub struct Shared {
     base: NonNull<u8>,
     len: usize,
     ntrec: usize,
-    /// The slot of list 0; list n is in slot (first + n) % SLAVES.  Set
+    /// The slot of list 0; list n is in slot (first + n) % slots.  Set
     /// before the slaves are forked, so every process has it.
     first: usize,
+    /// How many slots: SLAVES times the ring's depth.
+    slots: usize,
     /// Offset of slot 0's runs; slot i's are i * runs_len further.
     runs0: usize,
     runs_len: usize,
@@ -106,8 +112,12 @@ fn round_up(n: usize, to: usize) -> Option<usize> {
 }
 
 impl Shared {
-    /// Map the words and SLAVES slots for lists of `ntrec` records.
-    pub fn new(first: usize, ntrec: usize) -> nix::Result<Shared> {
+    /// Map the words and `slots` slots (a multiple of SLAVES, at most
+    /// MAX_SLOTS) for lists of `ntrec` records; list 0 goes in `first`.
+    pub fn new(first: usize, ntrec: usize, slots: usize) -> nix::Result<Shared> {
+        if slots == 0 || slots > MAX_SLOTS || !slots.is_multiple_of(SLAVES) || first >= slots {
+            return Err(nix::errno::Errno::EINVAL);
+        }
         let page = page_size();
         let too_big = nix::errno::Errno::ENOMEM;
         // `from`, then `n` areas of `each` bytes, rounded up to `align`.
@@ -119,21 +129,27 @@ impl Shared {
         };
         let runs0 = after(std::mem::size_of::<Words>(), 0, 0, LINE)?;
         let runs_len = after(0, ntrec, RUN_BYTES, LINE)?;
-        let rec0 = after(runs0, SLAVES, runs_len, page)?;
+        let rec0 = after(runs0, slots, runs_len, page)?;
         let rec_len = after(0, ntrec, TP_BSIZE, page)?;
-        let len = after(rec0, SLAVES, rec_len, 1)?;
+        let len = after(rec0, slots, rec_len, 1)?;
         // Zero-filled: a valid `Words` (atomics of 0) and valid bytes.
         let base = map(len, MapFlags::MAP_SHARED)?;
         Ok(Shared {
             base,
             len,
             ntrec,
-            first: first % SLAVES,
+            first,
+            slots,
             runs0,
             runs_len,
             rec0,
             rec_len,
         })
+    }
+
+    /// How many slots the ring has.
+    pub fn slots(&self) -> usize {
+        self.slots
     }
 
     fn words(&self) -> &Words {
@@ -143,7 +159,7 @@ impl Shared {
     }
 
     fn slot(&self, i: usize) -> &SlotWords {
-        &self.words().slots[i % SLAVES]
+        &self.words().slots[i % self.slots]
     }
 
     /// Bytes `off..off + len` of the mapping.
@@ -160,11 +176,11 @@ impl Shared {
     }
 
     fn runs_off(&self, i: usize) -> usize {
-        self.runs0 + (i % SLAVES) * self.runs_len
+        self.runs0 + (i % self.slots) * self.runs_len
     }
 
     fn rec_off(&self, i: usize) -> usize {
-        self.rec0 + (i % SLAVES) * self.rec_len
+        self.rec0 + (i % self.slots) * self.rec_len
     }
 
     // The master's side.
@@ -304,7 +320,7 @@ impl Shared {
     /// The next list to go on tape and its slot, if its record is ready.
     pub fn next_ready(&self) -> Option<(u64, usize)> {
         let seq = self.words().next.load(SeqCst);
-        let i = (self.first + (seq % SLAVES as u64) as usize) % SLAVES;
+        let i = ((self.first as u64 + seq) % self.slots as u64) as usize;
         (self.slot(i).ready.load(SeqCst) == seq + 1).then_some((seq, i))
     }
 
@@ -390,7 +406,7 @@ mod tests {
     #[test]
     fn a_list_goes_round() {
         let ntrec = 4;
-        let s = Shared::new(2, ntrec).unwrap();
+        let s = Shared::new(2, ntrec, SLAVES).unwrap();
         let runs = [
             Req { dblk: 32, count: 2 },
             Req::HEADER,
@@ -436,10 +452,13 @@ mod tests {
     /// The slots' runs and records do not overlap one another or the words.
     #[test]
     fn slots_are_apart() {
-        for ntrec in [1usize, 10, 64, 300] {
-            let s = Shared::new(0, ntrec).unwrap();
+        for (ntrec, slots) in [1usize, 10, 64, 300]
+            .into_iter()
+            .flat_map(|n| [(n, SLAVES), (n, MAX_SLOTS)])
+        {
+            let s = Shared::new(0, ntrec, slots).unwrap();
             let mut areas = vec![(0, std::mem::size_of::<Words>())];
-            for i in 0..SLAVES {
+            for i in 0..slots {
                 areas.push((s.runs_off(i), ntrec * RUN_BYTES));
                 areas.push((s.rec_off(i), ntrec * TP_BSIZE));
                 assert_eq!(s.rec_off(i) % page_size(), 0);
@@ -455,7 +474,7 @@ mod tests {
 
     #[test]
     fn a_sleeper_is_rung() {
-        let s = Shared::new(0, 1).unwrap();
+        let s = Shared::new(0, 1, SLAVES).unwrap();
         assert!(s.slave_sleeps(1, 0));
         assert!(s.post(1, 0, &[Req::HEADER], &[0u8; TP_BSIZE]).unwrap());
         // The flag went down with the ring: no second doorbell.
@@ -464,5 +483,31 @@ mod tests {
         s.fill(0, 0, |_, _| ());
         assert!(s.write(0, 0, |_| 1), "the master sleeps: ring it");
         assert_eq!(s.master_sleeps(0, 0), Some(1));
+    }
+
+    /// A deeper ring: lists go round all the slots in turn, from `first`.
+    #[test]
+    fn lists_go_round_every_slot() {
+        assert!(
+            Shared::new(0, 1, SLAVES + 1).is_err(),
+            "not a multiple of SLAVES"
+        );
+        assert!(
+            Shared::new(MAX_SLOTS, 1, MAX_SLOTS).is_err(),
+            "no such first slot"
+        );
+        let s = Shared::new(4, 1, MAX_SLOTS).unwrap();
+        let hdr = [0u8; TP_BSIZE];
+        for seq in 0..2 * MAX_SLOTS as u64 {
+            let k = ((4 + seq) % MAX_SLOTS as u64) as usize;
+            assert!(s.next_ready().is_none());
+            s.post(k, seq, &[Req::HEADER], &hdr).unwrap();
+            s.fill(k, seq, |_, _| ());
+            assert_eq!(s.next_ready(), Some((seq, k)));
+            assert!(s.lock(k % SLAVES));
+            s.write(k, seq, |_| 7);
+            s.unlock();
+            assert_eq!(s.report_of(k, seq), Some(7));
+        }
     }
 }

@@ -13,36 +13,47 @@ use std::os::fd::AsFd;
 use crate::buffers::{List, Req};
 use crate::dump::{self, DEV_BSIZE, TP_BSIZE, TP_NINDIR, TS_BITS, TS_CLRI, TS_END, field, spcl};
 use crate::ring::{Outcome, Ring, SLAVES};
+use crate::shm::MAX_SLOTS;
 use crate::signals;
 use crate::volume;
 
-/// What tape.c keeps per slave (`struct slave`, less the buffers).
+/// What tape.c keeps per slave about the list it was handed (`struct
+/// slave`, less the buffers and the process), here per list: a slave may
+/// have two lists posted (see `ring::depth`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SlaveInfo {
+pub struct ListInfo {
     /// Header number (c_tapea) at the start of the list.
     pub tapea: i32,
     /// Records from the start of the list to the next header.
     pub count: i32,
     pub inode: i32,
-    pub fd: i32,
-    pub pid: i32,
-    /// A list was handed over and its report not yet read.
+    /// The list was handed over and its report not yet read.
     pub sent: bool,
     /// Record number of the list's first record in the whole dump.
     pub firstrec: i32,
 }
 
-impl SlaveInfo {
-    const ZERO: SlaveInfo = SlaveInfo {
+impl ListInfo {
+    const ZERO: ListInfo = ListInfo {
         tapea: 0,
         count: 0,
         inode: 0,
-        fd: 0,
-        pid: 0,
         sent: false,
         firstrec: 0,
     };
 }
+
+/// A slave process of the current volume: its pid and the master's end of
+/// its socket (pid 0 when there is none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Proc {
+    pub pid: i32,
+    pub fd: i32,
+}
+
+/// The most lists in flight, and where the replay's spare list is kept.
+pub const MAX_LISTS: usize = MAX_SLOTS;
+pub const SPARE: usize = MAX_LISTS;
 
 /// Everything the tape writer remembers between calls.
 pub struct Tape {
@@ -55,8 +66,12 @@ pub struct Tape {
     /// c_tapea of the last header record written.
     pub lastspclrec: Cell<i64>,
     pub blocksthisvol: Cell<i64>,
-    /// Index of the slave whose list is being filled.
+    /// Index of the list being filled.
     pub slp: Cell<usize>,
+    /// Lists that go round the ring: SLAVES, or more where the output
+    /// cannot end; 0 until the first volume opens and settles it for the
+    /// rest of the dump.
+    pub nlists: Cell<usize>,
     /// Where the next header record goes: (list, record).
     pub nextblock: Cell<(usize, usize)>,
     /// In a slave: the master's pid; 0 elsewhere.
@@ -67,9 +82,10 @@ pub struct Tape {
     pub nexttape: Cell<*mut libc::c_char>,
     /// Inside a replay: the volume header must not flush a list.
     pub rolling: Cell<bool>,
-    pub slaves: [Cell<SlaveInfo>; SLAVES + 1],
-    /// The lists; the last is the replay's spare.
-    pub lists: [RefCell<List>; SLAVES + 1],
+    pub info: [Cell<ListInfo>; MAX_LISTS + 1],
+    pub procs: [Cell<Proc>; SLAVES],
+    /// The lists; the last (SPARE) is the replay's.
+    pub lists: [RefCell<List>; MAX_LISTS + 1],
     /// The runs of the list being handed over (kept, not reallocated).
     pub runs: RefCell<Vec<Req>>,
     pub ring: RefCell<Option<Ring>>,
@@ -97,13 +113,15 @@ impl Tape {
             lastspclrec: Cell::new(-1),
             blocksthisvol: Cell::new(0),
             slp: Cell::new(0),
+            nlists: Cell::new(0),
             nextblock: Cell::new((0, 0)),
             master: Cell::new(0),
             nogripe: Cell::new(false),
             nexttape: Cell::new(std::ptr::null_mut()),
             rolling: Cell::new(false),
-            slaves: [const { Cell::new(SlaveInfo::ZERO) }; SLAVES + 1],
-            lists: [const { RefCell::new(List::empty()) }; SLAVES + 1],
+            info: [const { Cell::new(ListInfo::ZERO) }; MAX_LISTS + 1],
+            procs: [const { Cell::new(Proc { pid: 0, fd: 0 }) }; SLAVES],
+            lists: [const { RefCell::new(List::empty()) }; MAX_LISTS + 1],
             runs: RefCell::new(Vec::new()),
             ring: RefCell::new(None),
             lifeline: RefCell::new(None),
@@ -114,14 +132,22 @@ impl Tape {
         }
     }
 
-    pub fn info(&self, i: usize) -> SlaveInfo {
-        self.slaves[i].get()
+    pub fn info(&self, i: usize) -> ListInfo {
+        self.info[i].get()
     }
 
-    pub fn update(&self, i: usize, f: impl FnOnce(&mut SlaveInfo)) {
-        let mut s = self.slaves[i].get();
+    pub fn update(&self, i: usize, f: impl FnOnce(&mut ListInfo)) {
+        let mut s = self.info[i].get();
         f(&mut s);
-        self.slaves[i].set(s);
+        self.info[i].set(s);
+    }
+
+    /// Lists that go round the ring (SLAVES until the first volume opens).
+    pub fn nlists(&self) -> usize {
+        match self.nlists.get() {
+            0 => SLAVES,
+            n => n,
+        }
     }
 }
 
@@ -133,7 +159,7 @@ impl Default for Tape {
 
 /// The largest blocking factor the library takes: 64 MiB records, far
 /// beyond any drive's block size (FreeBSD's dump stops -b at 1000), while
-/// the four lists and three slave buffers stay within reason.
+/// the seven lists and the ring's records stay within reason.
 const MAX_NTREC: i64 = 65536;
 
 /// Set up the buffers for dump's `ntrec`.  False when the memory cannot
@@ -350,7 +376,7 @@ pub fn collect(t: &Tape, s: usize) -> i32 {
 /// Read every outstanding report, whatever it says (the lists are about
 /// to be replayed).
 pub fn drain(t: &Tape) {
-    for s in 0..SLAVES {
+    for s in 0..t.nlists() {
         if t.info(s).sent {
             collect(t, s);
         }
@@ -379,7 +405,8 @@ pub fn flushtape(t: &Tape) {
     }
     send_list(t, s, s);
     let lastfirstrec = t.info(s).firstrec;
-    let s = (s + 1) % SLAVES;
+    let n = t.nlists();
+    let s = (s + 1) % n;
     t.slp.set(s);
     if t.info(s).sent {
         let got = collect(t, s);
@@ -387,7 +414,7 @@ pub fn flushtape(t: &Tape) {
             dump::msg("End of tape detected\n");
             drain(t);
             volume::close_rewind(t);
-            replay(t, s, SLAVES, 0);
+            replay(t, s, n, 0);
             return;
         }
     }
@@ -414,9 +441,10 @@ pub fn flushtape(t: &Tape) {
 /// wrote; the first short one and how many lists from it on are in flight.
 pub fn drain_in_order(t: &Tape) -> Option<(usize, usize)> {
     let cur = t.slp.get();
+    let n = t.nlists();
     let mut short = None;
-    for k in 1..=SLAVES {
-        let s = (cur + k) % SLAVES;
+    for k in 1..=n {
+        let s = (cur + k) % n;
         if t.info(s).sent {
             let got = collect(t, s);
             if got != t.writesize.get() && short.is_none() {
@@ -424,7 +452,7 @@ pub fn drain_in_order(t: &Tape) -> Option<(usize, usize)> {
             }
         }
     }
-    short.map(|failed| (failed, (cur + SLAVES - failed - 1) % SLAVES + 1))
+    short.map(|failed| (failed, (cur + n - failed - 1) % n + 1))
 }
 
 /// The medium ended: the `m` lists from slot `failed` on never made it to
@@ -433,7 +461,8 @@ pub fn drain_in_order(t: &Tape) -> Option<(usize, usize)> {
 /// last record to the next, and the last one's last record opens the list
 /// being filled, ahead of the `kept` records already in it.
 ///
-/// With m == SLAVES and nothing kept this is tape-fixed.c's rollforward:
+/// With m == SLAVES lists (all of them) and nothing kept this is
+/// tape-fixed.c's rollforward:
 /// FIX 1 (the carried header goes along), FIX 2 (firstrec counts the
 /// replayed lists), FIX 6 (the volume header leaves the header in progress
 /// alone, and the new list is described afresh).  Fewer lists come from an
@@ -443,11 +472,12 @@ pub fn replay(t: &Tape, failed: usize, m: usize, kept: usize) {
         return resend(t, failed, m);
     }
     let ntrec = t.ntrec.get();
-    let spare = SLAVES;
-    let cur = (failed + m) % SLAVES;
+    let n = t.nlists();
+    let spare = SPARE;
+    let cur = (failed + m) % n;
     // The records already in the list being filled, when it is not one of
     // those replayed: they go back in behind the carried record.
-    let saved = (kept > 0 && m < SLAVES).then(|| {
+    let saved = (kept > 0 && m < n).then(|| {
         let l = t.lists[cur].borrow();
         let nhdr = t.nextblock.get().1;
         (
@@ -509,7 +539,7 @@ pub fn replay(t: &Tape, failed: usize, m: usize, kept: usize) {
             new_volume_header(t, s);
         }
         send_list(t, s, spare);
-        t.slp.set((s + 1) % SLAVES);
+        t.slp.set((s + 1) % n);
         let mut dst = t.lists[spare].borrow_mut();
         let last = dst.reqs[prev];
         let last_spcl = dst.spcl[prev];
@@ -591,7 +621,8 @@ pub fn replay(t: &Tape, failed: usize, m: usize, kept: usize) {
 /// moves, nothing is carried.
 fn resend(t: &Tape, failed: usize, m: usize) {
     let ntrec = t.ntrec.get();
-    let spare = SLAVES;
+    let n = t.nlists();
+    let spare = SPARE;
     {
         let src = t.lists[failed].borrow();
         let mut dst = t.lists[spare].borrow_mut();
@@ -603,15 +634,15 @@ fn resend(t: &Tape, failed: usize, m: usize) {
     t.slp.set(failed);
     new_volume_header(t, failed);
     for i in 0..m {
-        let s = (failed + i) % SLAVES;
+        let s = (failed + i) % n;
         send_list(t, s, if i == 0 { spare } else { s });
     }
-    let cur = (failed + m) % SLAVES;
+    let cur = (failed + m) % n;
     t.slp.set(cur);
     if t.info(failed).sent && collect(t, failed) != t.writesize.get() {
         dump::quit("EOT detected at start of the tape!\n");
     }
-    if m == SLAVES {
+    if m == n {
         // The list being filled was the first to go again: start afresh,
         // as flushtape would have.
         let tapea = spcl::get(field::C_TAPEA);
@@ -637,7 +668,7 @@ fn resend(t: &Tape, failed: usize, m: usize) {
 /// as it was but for the volume's number and first record (FIX 6).
 fn new_volume_header(t: &Tape, s: usize) {
     t.trecno.set(0);
-    t.nextblock.set((SLAVES, 0));
+    t.nextblock.set((SPARE, 0));
     let saved = dump::spcl::save();
     let saved_last = t.lastspclrec.get();
     spcl::set(field::C_TAPEA, t.info(s).tapea);

@@ -10,9 +10,9 @@ use nix::unistd::{ForkResult, Pid, fork, getpid};
 
 use crate::dump::{self, DR_NEWHEADER, TS_TAPE, X_ABORT, X_FINOK, X_REWRITE, field, spcl};
 use crate::ffi::exit;
-use crate::ring::{Ring, SLAVES};
+use crate::ring::{self, Ring, SLAVES};
 use crate::signals::{self, Pending};
-use crate::tape::{self, Tape};
+use crate::tape::{self, Proc, Tape};
 
 /// A pipe whose write end only the dump's top-level process holds: once
 /// that process is gone, every other one reads EOF from `alive` and ends
@@ -138,12 +138,14 @@ fn stop_child(child: Pid) {
 
 /// Kill this volume's slaves.
 pub fn killall(t: &Tape) {
-    for i in 0..SLAVES {
-        let pid = t.info(i).pid;
+    for p in &t.procs {
+        let pid = p.get().pid;
         if pid > 0 {
             let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
-            t.update(i, |s| s.sent = false);
         }
+    }
+    for i in 0..t.nlists() {
+        t.update(i, |s| s.sent = false);
     }
 }
 
@@ -218,18 +220,17 @@ fn close_volume(t: &Tape) {
 /// Wait for this volume's slaves (and only them: the rest of dump may have
 /// children of its own, such as an rmt connection).
 fn reap(t: &Tape) {
-    for i in 0..SLAVES {
-        let pid = t.info(i).pid;
+    for p in &t.procs {
+        let pid = p.get().pid;
         if pid > 0 {
             while let Err(nix::errno::Errno::EINTR) =
                 nix::sys::wait::waitpid(Pid::from_raw(pid), None)
             {}
         }
-        t.update(i, |s| {
-            s.pid = 0;
-            s.fd = -1;
-            s.sent = false;
-        });
+        p.set(Proc { pid: 0, fd: -1 });
+    }
+    for i in 0..t.nlists() {
+        t.update(i, |s| s.sent = false);
     }
 }
 
@@ -424,18 +425,25 @@ fn enslave(t: &Tape) {
     let me = getpid();
     t.handlers.set(true);
     t.master.set(me.as_raw());
-    for i in 0..SLAVES {
+    if t.nlists.get() == 0 {
+        // Settled once: the lists in flight keep their slots for the rest
+        // of the dump (standard output is one volume anyway).
+        let deep = ring::depth(dump::output_cannot_end(), t.writesize.get() as usize);
+        t.nlists.set(SLAVES * deep);
+    }
+    for i in 0..t.nlists() {
         t.update(i, |s| s.sent = false);
     }
     let started = Ring::start(
         t.slp.get(),
+        t.nlists(),
         t.ntrec.get(),
         t.writesize.get() as usize,
         me,
         &mut |i, pid, fd| {
-            t.update(i, |s| {
-                s.pid = pid.as_raw();
-                s.fd = fd;
+            t.procs[i].set(Proc {
+                pid: pid.as_raw(),
+                fd,
             })
         },
     );

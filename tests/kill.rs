@@ -220,3 +220,50 @@ fn writer_killed_holding_the_write_lock() {
     // Nothing past the record the writer died in went on the tape.
     assert_eq!(written, 307_200, "bytes on the volume");
 }
+
+/// Standard output into a pipe cannot end, so each slave gets a second
+/// list (ring::depth): the ring's shared mapping holds six records there,
+/// where it holds three for a file (the differential tests cover both).
+/// The mapping is seen in /proc, so this runs on Linux only.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_pipe_gets_the_deeper_ring() {
+    use std::sync::{Arc, Mutex};
+    let dir = scratch("deep");
+    std::fs::write(dir.join("disk.img"), noise(9, 16 << 20)).unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let seen2 = Arc::clone(&seen);
+    let e = Run::new(common::minidump(), &dir)
+        .args(["-b", "10", "-N", "300", "-M", "2000", "-f", "-", "disk.img"])
+        .timeout(60)
+        .during(move |top, out| {
+            let mut buf = vec![0u8; 64 << 10];
+            if let Some(o) = out.as_mut() {
+                let _ = o.read_exact(&mut buf);
+            }
+            let (_, slaves) = tree(top);
+            let maps =
+                std::fs::read_to_string(format!("/proc/{}/maps", slaves[0])).unwrap_or_default();
+            // Sizes of the shared writable mappings: "lo-hi rw-s ...".
+            for l in maps.lines() {
+                let mut f = l.split_whitespace();
+                let (Some(range), Some("rw-s")) = (f.next(), f.next()) else {
+                    continue;
+                };
+                if let Some((lo, hi)) = range.split_once('-') {
+                    let n = |s| u64::from_str_radix(s, 16).unwrap_or(0);
+                    seen2.lock().unwrap().push(n(hi).saturating_sub(n(lo)));
+                }
+            }
+        })
+        .run();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(e.code, Some(0), "{}", e.stderr);
+    let seen = seen.lock().unwrap().clone();
+    // Six 10 KB records, each on pages of its own, and the ring's words.
+    let six = 6 * 10 * 1024;
+    assert!(
+        seen.iter().any(|&n| n >= six && n < six + 64 * 1024),
+        "shared mappings of a slave: {seen:?}"
+    );
+}
