@@ -202,6 +202,11 @@ pub fn alloctape(t: &Tape) -> bool {
         *l.borrow_mut() = list;
     }
     t.slp.set(0);
+    // A new dump settles its ring's depth again when its first volume
+    // opens (a ring still running keeps the one it has).
+    if t.ring.borrow().is_none() {
+        t.nlists.set(0);
+    }
     t.update(0, |s| {
         s.count = 1;
         s.tapea = 0;
