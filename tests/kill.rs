@@ -37,7 +37,10 @@ type Act = fn(u32, u32, &[u32], &mut Option<ChildStdout>);
 /// Dump to a pipe that is read only after `act` has run, so the dump is
 /// certainly in the middle of its work (slaves blocked on the full pipe)
 /// when it acts; the rest of the output is read afterwards.
-fn mid_dump(prog: std::path::PathBuf, act: Act) -> Ended {
+fn mid_dump(
+    prog: std::path::PathBuf,
+    act: impl FnOnce(u32, u32, &[u32], &mut Option<ChildStdout>) + Send + 'static,
+) -> Ended {
     let dir = scratch("kill");
     std::fs::write(dir.join("disk.img"), noise(9, 16 << 20)).unwrap();
     let e = Run::new(prog, &dir)
@@ -229,35 +232,22 @@ fn writer_killed_holding_the_write_lock() {
 #[test]
 fn a_pipe_gets_the_deeper_ring() {
     use std::sync::{Arc, Mutex};
-    let dir = scratch("deep");
-    std::fs::write(dir.join("disk.img"), noise(9, 16 << 20)).unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let seen2 = Arc::clone(&seen);
-    let e = Run::new(common::minidump(), &dir)
-        .args(["-b", "10", "-N", "300", "-M", "2000", "-f", "-", "disk.img"])
-        .timeout(60)
-        .during(move |top, out| {
-            let mut buf = vec![0u8; 64 << 10];
-            if let Some(o) = out.as_mut() {
-                let _ = o.read_exact(&mut buf);
+    let e = mid_dump(common::minidump(), move |_, _, slaves, _| {
+        let maps = std::fs::read_to_string(format!("/proc/{}/maps", slaves[0])).unwrap_or_default();
+        // Sizes of the shared writable mappings: "lo-hi rw-s ...".
+        for l in maps.lines() {
+            let mut f = l.split_whitespace();
+            let (Some(range), Some("rw-s")) = (f.next(), f.next()) else {
+                continue;
+            };
+            if let Some((lo, hi)) = range.split_once('-') {
+                let n = |s| u64::from_str_radix(s, 16).unwrap_or(0);
+                seen2.lock().unwrap().push(n(hi).saturating_sub(n(lo)));
             }
-            let (_, slaves) = tree(top);
-            let maps =
-                std::fs::read_to_string(format!("/proc/{}/maps", slaves[0])).unwrap_or_default();
-            // Sizes of the shared writable mappings: "lo-hi rw-s ...".
-            for l in maps.lines() {
-                let mut f = l.split_whitespace();
-                let (Some(range), Some("rw-s")) = (f.next(), f.next()) else {
-                    continue;
-                };
-                if let Some((lo, hi)) = range.split_once('-') {
-                    let n = |s| u64::from_str_radix(s, 16).unwrap_or(0);
-                    seen2.lock().unwrap().push(n(hi).saturating_sub(n(lo)));
-                }
-            }
-        })
-        .run();
-    let _ = std::fs::remove_dir_all(&dir);
+        }
+    });
     assert_eq!(e.code, Some(0), "{}", e.stderr);
     let seen = seen.lock().unwrap().clone();
     // Six 10 KB records, each on pages of its own, and the ring's words.
