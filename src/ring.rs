@@ -104,8 +104,6 @@ pub struct Ring {
     /// Number of the next list handed out, and the slot it must go to.
     next_seq: u64,
     next_slot: usize,
-    /// How many slots.
-    slots: usize,
     /// Number of the last list each slot was given.
     given: [u64; MAX_SLOTS],
 }
@@ -172,7 +170,6 @@ impl Ring {
             shared,
             next_seq: 0,
             next_slot: first,
-            slots,
             given: [0; MAX_SLOTS],
         })
     }
@@ -193,7 +190,7 @@ impl Ring {
         }
         self.given[i] = seq;
         self.next_seq += 1;
-        self.next_slot = (i + 1) % self.slots;
+        self.next_slot = (i + 1) % self.shared.slots();
         Ok(())
     }
 

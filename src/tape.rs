@@ -82,7 +82,7 @@ pub struct Tape {
     pub nexttape: Cell<*mut libc::c_char>,
     /// Inside a replay: the volume header must not flush a list.
     pub rolling: Cell<bool>,
-    pub info: [Cell<ListInfo>; MAX_LISTS + 1],
+    pub list_info: [Cell<ListInfo>; MAX_LISTS + 1],
     pub procs: [Cell<Proc>; SLAVES],
     /// The lists; the last (SPARE) is the replay's.
     pub lists: [RefCell<List>; MAX_LISTS + 1],
@@ -119,7 +119,7 @@ impl Tape {
             nogripe: Cell::new(false),
             nexttape: Cell::new(std::ptr::null_mut()),
             rolling: Cell::new(false),
-            info: [const { Cell::new(ListInfo::ZERO) }; MAX_LISTS + 1],
+            list_info: [const { Cell::new(ListInfo::ZERO) }; MAX_LISTS + 1],
             procs: [const { Cell::new(Proc { pid: 0, fd: 0 }) }; SLAVES],
             lists: [const { RefCell::new(List::empty()) }; MAX_LISTS + 1],
             runs: RefCell::new(Vec::new()),
@@ -133,13 +133,13 @@ impl Tape {
     }
 
     pub fn info(&self, i: usize) -> ListInfo {
-        self.info[i].get()
+        self.list_info[i].get()
     }
 
     pub fn update(&self, i: usize, f: impl FnOnce(&mut ListInfo)) {
-        let mut s = self.info[i].get();
+        let mut s = self.list_info[i].get();
         f(&mut s);
-        self.info[i].set(s);
+        self.list_info[i].set(s);
     }
 
     /// Lists that go round the ring (SLAVES until the first volume opens).
