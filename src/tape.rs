@@ -142,6 +142,14 @@ impl Tape {
         self.list_info[i].set(s);
     }
 
+    /// No list is in flight any more (its slaves are gone or not yet
+    /// forked): no report is awaited.
+    pub fn forget_sent(&self) {
+        for i in 0..self.nlists() {
+            self.update(i, |s| s.sent = false);
+        }
+    }
+
     /// Lists that go round the ring (SLAVES until the first volume opens).
     pub fn nlists(&self) -> usize {
         match self.nlists.get() {

@@ -144,9 +144,7 @@ pub fn killall(t: &Tape) {
             let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
         }
     }
-    for i in 0..t.nlists() {
-        t.update(i, |s| s.sent = false);
-    }
+    t.forget_sent();
 }
 
 /// Why a volume is being closed.
@@ -229,9 +227,7 @@ fn reap(t: &Tape) {
         }
         p.set(Proc { pid: 0, fd: -1 });
     }
-    for i in 0..t.nlists() {
-        t.update(i, |s| s.sent = false);
-    }
+    t.forget_sent();
 }
 
 /// Close the volume and have the operator mount the next.  Returns
@@ -431,9 +427,7 @@ fn enslave(t: &Tape) {
         let deep = ring::depth(dump::output_cannot_end(), t.writesize.get() as usize);
         t.nlists.set(SLAVES * deep);
     }
-    for i in 0..t.nlists() {
-        t.update(i, |s| s.sent = false);
-    }
+    t.forget_sent();
     let started = Ring::start(
         t.slp.get(),
         t.nlists(),
