@@ -5,23 +5,19 @@
 //! `ring::depth`); slot k belongs to slave k % SLAVES.
 //!
 //! The master posts a list into a slot: its runs, and its header records
-//! packed into the slot's header area; the slot's slave copies the headers
-//! to their places in the slot's record, reads the list's disk blocks into
-//! the rest of it and marks it ready;
+//! straight into their places in the slot's record; the slot's slave reads
+//! the list's disk blocks into the rest of the record and marks it ready;
 //! whichever slave holds the write lock writes every ready record that
 //! comes next on tape, in order, and reports each.  Each area has one
 //! writer at a time, handed on by the words: the master writes a slot's
-//! runs and headers only once the slot's last record is reported (so its
-//! slave has read them and filled the record, and the record is on tape),
-//! the slave fills the record only once a new list is posted, and a writer
-//! reads a record only while it is ready and unreported.
+//! runs and record only once the slot's last record is reported (so its
+//! slave has read the runs and filled the record, and the record is on
+//! tape), the slave fills the record only once a new list is posted, and a
+//! writer reads a record only while it is ready and unreported.
 //!
 //! The words and the slots' runs come first (three slots' runs take 3 KB
-//! at -b 64, within the first page), then the header areas, then the
-//! records.  The master never touches a record: a list carries a header or
-//! two, packed at the start of its area, so the master keeps a few pages of
-//! the mapping resident where tape.c's kept whole records (at -b 64, 196 KB
-//! of shared pages fewer in its resident size).
+//! at -b 64, within the first page), so a process that only orders the
+//! ring and reads the disk touches those and its own records.
 //!
 //! A process that waits for a word and must sleep raises its `asleep` flag
 //! and looks again before sleeping; whoever changes the word looks at the
@@ -84,9 +80,6 @@ pub struct Shared {
     /// Offset of slot 0's runs; slot i's are i * runs_len further.
     runs0: usize,
     runs_len: usize,
-    /// Offset of slot 0's header area (page-aligned); slot i's is i *
-    /// rec_len further.
-    hdr0: usize,
     /// Offset of slot 0's record (page-aligned); slot i's is i * rec_len
     /// further.
     rec0: usize,
@@ -136,9 +129,8 @@ impl Shared {
         };
         let runs0 = after(std::mem::size_of::<Words>(), 0, 0, LINE)?;
         let runs_len = after(0, ntrec, RUN_BYTES, LINE)?;
+        let rec0 = after(runs0, slots, runs_len, page)?;
         let rec_len = after(0, ntrec, TP_BSIZE, page)?;
-        let hdr0 = after(runs0, slots, runs_len, page)?;
-        let rec0 = after(hdr0, slots, rec_len, 1)?;
         let len = after(rec0, slots, rec_len, 1)?;
         // Zero-filled: a valid `Words` (atomics of 0) and valid bytes.
         let base = map(len, MapFlags::MAP_SHARED)?;
@@ -150,7 +142,6 @@ impl Shared {
             slots,
             runs0,
             runs_len,
-            hdr0,
             rec0,
             rec_len,
         })
@@ -188,10 +179,6 @@ impl Shared {
         self.runs0 + (i % self.slots) * self.runs_len
     }
 
-    fn hdr_off(&self, i: usize) -> usize {
-        self.hdr0 + (i % self.slots) * self.rec_len
-    }
-
     fn rec_off(&self, i: usize) -> usize {
         self.rec0 + (i % self.slots) * self.rec_len
     }
@@ -200,7 +187,7 @@ impl Shared {
 
     /// Post list `seq` into slot `i`: its runs, and its header records
     /// (packed from the start of `headers`, in list order; the rest is not
-    /// read) into the slot's header area.
+    /// read) into their places in the slot's record.
     /// True if the slot's slave is asleep and needs its doorbell rung.  The
     /// slot's last list must have been reported.  A list that does not fit
     /// a record, or whose header runs are not one record each with a
@@ -212,29 +199,26 @@ impl Shared {
         if runs.len() > n {
             return Err(nix::errno::Errno::EINVAL);
         }
-        // SAFETY: the slot's runs and header area belong to the master
-        // until it posts: its slave read the last ones before marking its
-        // record ready, and that record has since been reported.  The two
-        // areas are disjoint.
-        let (rs, hdr) = unsafe {
+        // SAFETY: the slot's runs and record belong to the master until it
+        // posts: its slave read the last runs and filled the record before
+        // marking it ready, and the record has since been written and
+        // reported.  The two areas are disjoint.
+        let (rs, rec) = unsafe {
             (
                 self.area(self.runs_off(i), n * RUN_BYTES),
-                self.area(self.hdr_off(i), n * TP_BSIZE),
+                self.area(self.rec_off(i), n * TP_BSIZE),
             )
         };
         let mut pos = 0usize;
         let mut hs = headers.chunks_exact(TP_BSIZE);
-        let mut to = hdr.chunks_exact_mut(TP_BSIZE);
         for (r, out) in runs.iter().zip(rs.chunks_exact_mut(RUN_BYTES)) {
             let count = usize::try_from(r.count).unwrap_or(0);
             if count == 0 || count > n - pos {
                 return Err(nix::errno::Errno::EINVAL);
             }
             if r.dblk == 0 {
-                // One header record per header run, and there are at most
-                // n runs: `to` cannot run out before `hs`.
-                match (hs.next(), to.next()) {
-                    (Some(h), Some(t)) if count == 1 => t.copy_from_slice(h),
+                match hs.next() {
+                    Some(h) if count == 1 => rec[pos * TP_BSIZE..][..TP_BSIZE].copy_from_slice(h),
                     _ => return Err(nix::errno::Errno::EINVAL),
                 }
             }
@@ -292,9 +276,9 @@ impl Shared {
         self.slot(i).asleep.store(0, SeqCst);
     }
 
-    /// Fill slot `i`'s record from its list: its header records are copied
-    /// to their places, then `f` gets the runs (dblk, count) and the
-    /// record; then the record is ready to go as list `seq`.
+    /// Fill slot `i`'s record from its list: `f` gets the runs (dblk,
+    /// count) and the record, whose header records the master has put in
+    /// place; then the record is ready to go as list `seq`.
     pub fn fill<R>(
         &self,
         i: usize,
@@ -304,37 +288,19 @@ impl Shared {
         let n = self.ntrec;
         let nruns = (self.slot(i).nruns.load(SeqCst) as usize).min(n);
         // SAFETY: between the post of list `seq` and its ready mark, the
-        // slot's runs, header area and record belong to its slave; the
-        // areas are disjoint.
-        let (rs, hdr, rec) = unsafe {
+        // slot's runs and record belong to its slave; the areas are
+        // disjoint.
+        let (rs, rec) = unsafe {
             (
                 &*self.area(self.runs_off(i), n * RUN_BYTES),
-                &*self.area(self.hdr_off(i), n * TP_BSIZE),
                 self.area(self.rec_off(i), n * TP_BSIZE),
             )
         };
-        let runs = || {
-            rs[..nruns * RUN_BYTES].chunks_exact(RUN_BYTES).map(|r| {
-                let word = |b: &[u8]| i64::from_ne_bytes(b.try_into().unwrap_or_default());
-                (word(&r[..8]), word(&r[8..]))
-            })
-        };
-        // post() checked the runs; a list that is wrong all the same is
-        // for `f` to refuse, and only what lies inside the record moves.
-        let mut pos = 0usize;
-        let mut hs = hdr.chunks_exact(TP_BSIZE);
-        for (dblk, count) in runs() {
-            if dblk == 0 {
-                let at = pos.saturating_mul(TP_BSIZE);
-                let to = rec.get_mut(at..).and_then(|r| r.get_mut(..TP_BSIZE));
-                let (Some(h), Some(to)) = (hs.next(), to) else {
-                    break;
-                };
-                to.copy_from_slice(h);
-            }
-            pos = pos.saturating_add(usize::try_from(count).unwrap_or(usize::MAX));
-        }
-        let out = f(&mut runs(), rec);
+        let mut runs = rs[..nruns * RUN_BYTES].chunks_exact(RUN_BYTES).map(|r| {
+            let word = |b: &[u8]| i64::from_ne_bytes(b.try_into().unwrap_or_default());
+            (word(&r[..8]), word(&r[8..]))
+        });
+        let out = f(&mut runs, rec);
         self.slot(i).ready.store(seq + 1, SeqCst);
         out
     }
@@ -457,11 +423,6 @@ mod tests {
         assert_eq!(s.posted(2), 0, "a refused list is not posted");
         assert!(!s.post(2, 0, &runs, &header).unwrap());
         assert_eq!(s.posted(2), 1);
-        // SAFETY: nothing else uses the mapping in this test.
-        let untouched = unsafe { s.area(s.rec_off(2), ntrec * TP_BSIZE) }
-            .iter()
-            .all(|&b| b == 0);
-        assert!(untouched, "the master writes no record");
         assert!(s.next_ready().is_none());
         s.fill(2, 0, |rs, rec| {
             let got: Vec<_> = rs.collect();
@@ -488,37 +449,6 @@ mod tests {
         assert!(s.next_ready().is_none());
     }
 
-    /// Headers go to their places at the ends of the record and between
-    /// runs, in list order, and each list brings only its own.
-    #[test]
-    fn headers_land_in_place() {
-        let ntrec = 5;
-        let s = Shared::new(0, ntrec, SLAVES).unwrap();
-        let headers: Vec<u8> = (1..=3u8).flat_map(|k| [k; TP_BSIZE]).collect();
-        let runs = [
-            Req::HEADER,
-            Req { dblk: 8, count: 2 },
-            Req::HEADER,
-            Req::HEADER,
-        ];
-        for seq in [0u64, 3] {
-            s.post(0, seq, &runs, &headers).unwrap();
-            s.fill(0, seq, |_, rec| {
-                let at = |k: usize| rec[k * TP_BSIZE..(k + 1) * TP_BSIZE].to_vec();
-                assert_eq!(at(0), vec![1u8; TP_BSIZE]);
-                assert_eq!(at(3), vec![2u8; TP_BSIZE]);
-                assert_eq!(at(4), vec![3u8; TP_BSIZE]);
-                // The disk blocks' place is the slave's to fill.
-                rec[TP_BSIZE..3 * TP_BSIZE].fill(9);
-            });
-            assert!(s.lock(0));
-            s.write(0, seq, |rec| i32::from(rec[TP_BSIZE]));
-            s.unlock();
-            assert_eq!(s.report_of(0, seq), Some(9));
-            s.words().next.store(seq + 3, SeqCst);
-        }
-    }
-
     /// The slots' runs and records do not overlap one another or the words.
     #[test]
     fn slots_are_apart() {
@@ -530,9 +460,7 @@ mod tests {
             let mut areas = vec![(0, std::mem::size_of::<Words>())];
             for i in 0..slots {
                 areas.push((s.runs_off(i), ntrec * RUN_BYTES));
-                areas.push((s.hdr_off(i), ntrec * TP_BSIZE));
                 areas.push((s.rec_off(i), ntrec * TP_BSIZE));
-                assert_eq!(s.hdr_off(i) % page_size(), 0);
                 assert_eq!(s.rec_off(i) % page_size(), 0);
             }
             areas.sort();
