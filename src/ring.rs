@@ -37,24 +37,37 @@ pub const MAX_DEPTH: usize = 2;
 /// Records smaller than this go round a deeper ring where they can.
 pub const DEEP_BELOW: usize = 32 * 1024;
 
-/// In a deep ring, records under this size make a slave that has filled a
-/// list sleep at once until its next list is posted, instead of spinning
-/// first.  Its next list goes into the slot it filled before this one, so
-/// the master can post it only once the writer has written what that slot
-/// holds, a few records on: a long wait, and the records ahead leave time
-/// to wake the slave.  Spinning meanwhile takes the processors from the
-/// writer and the pipe's reader, each runnable process getting its share
-/// whether it yields or not.  Measured into cat, medians of 7 to 21
-/// alternating runs: at -b 4 the same time with a sixth less processor
-/// time, at -b 10 0.28-0.30 s to 0.23-0.24 s with a fifth less, at -b 16
-/// 0.20 s to 0.19 s; but at -b 20 0.19 s to 0.20 s, at -b 24 no
-/// difference, and at -b 30 0.18 s to 0.20 s with more processor time.
-/// There the pipe holds only two or three records, and presumably the
-/// processors, left idle more often, take longer to wake the writer and
-/// the reader.
-/// In a ring of one list per slave, sleeping at once was slower (a file at
-/// -b 10: 0.33 s to 0.41 s): there the next list follows soon.
-pub const SLEEP_BELOW: usize = 20 * 1024;
+/// Records from `SLEEP_FROM` and under `SLEEP_BELOW` bytes, see
+/// `sleeps_at_once`.
+const SLEEP_FROM: usize = 4 * 1024;
+const SLEEP_BELOW: usize = 20 * 1024;
+
+/// Whether a slave of a ring of `slots` slots, for records of `writesize`
+/// bytes, sleeps at once when it has filled a list, until its next list is
+/// posted, instead of spinning first.
+///
+/// Only in a deep ring: there the slave's next list goes into the slot it
+/// filled before this one, so the master can post it only once the writer
+/// has written what that slot holds, a few records on.  That is a long
+/// wait, and the records ahead leave time to wake the slave.  Spinning
+/// meanwhile takes the processors from the writer and the pipe's reader,
+/// each runnable process getting its share whether it yields or not.
+/// Measured into cat, medians of 5 to 21 alternating runs:
+/// - -b 4: the same time with a sixth less processor time; -b 10: 0.28-0.30
+///   s to 0.23-0.24 s with a fifth less; -b 16: 0.20 s to 0.19 s.
+/// - -b 1 and -b 2: a tenth slower (1.90 s to 2.16 s, 0.96 s to 1.05 s),
+///   though with less processor time: lists come so fast that the doorbell
+///   the master rings for nearly every one slows the master, which has
+///   the most to do per byte there.
+/// - -b 20: 0.19 s to 0.20 s; -b 24: no difference; -b 30: 0.18 s to 0.20 s
+///   with more processor time.  The pipe holds only two or three records,
+///   and presumably the processors, left idle more often, take longer to
+///   wake the writer and the reader.
+/// - A ring of one list per slave (a file at -b 10): 0.33 s to 0.41 s, the
+///   next list following soon there.
+fn sleeps_at_once(slots: usize, writesize: usize) -> bool {
+    slots > SLAVES && (SLEEP_FROM..SLEEP_BELOW).contains(&writesize)
+}
 
 /// How many lists each slave may have posted at once, for records of
 /// `writesize` bytes.
@@ -367,11 +380,10 @@ impl Slave<'_> {
     /// Wait until a list other than `last` is posted in slot `k`: what was
     /// posted, or None once the master has closed the ring.
     ///
-    /// In a deep ring of small records the slave sleeps at once (see
-    /// `SLEEP_BELOW`).
+    /// A slave spins first, or sleeps at once (`sleeps_at_once`).
     fn await_list(&self, k: usize, last: u64) -> Option<u64> {
         let shared = self.shared;
-        let spins = shared.slots() == SLAVES || self.writesize >= SLEEP_BELOW;
+        let spins = !sleeps_at_once(shared.slots(), self.writesize);
         loop {
             slave_signals();
             let posted = || shared.posted(k) != last || signals::any();
@@ -547,6 +559,9 @@ mod tests {
         let file = std::fs::File::create(&path).unwrap();
         let _ = std::fs::remove_file(&path);
         assert!(!never_ends(file.as_fd()), "a file system fills up");
+        assert!(sleeps_at_once(MAX_SLOTS, 10 * 1024));
+        assert!(!sleeps_at_once(SLAVES, 10 * 1024), "one list per slave");
+        assert!(!sleeps_at_once(MAX_SLOTS, 1024) && !sleeps_at_once(MAX_SLOTS, 30 * 1024));
         assert_eq!(depth(true, 10 * 1024), MAX_DEPTH);
         assert_eq!(depth(true, DEEP_BELOW), 1);
         assert_eq!(depth(false, 1024), 1);
