@@ -11,10 +11,12 @@
 //! ready record that comes next on tape, its own and the others', one
 //! write() each, in order, and reports what each write gave.  So no slave
 //! ever waits for another's turn, and the processes only sleep when there
-//! is nothing to do for a while (`spin`): a sleeper is woken by a byte on
-//! its socket.  Nothing waits on a signal, nothing longjmps.  A slave that
-//! dies closes its socket, which the master watches whenever it sleeps; a
-//! master that dies closes the sockets and every slave ends.
+//! is nothing to do for a while (`spin`), or, in a deep ring, when a slave
+//! knows its next list is some records away (`sleeps_at_once`): a sleeper
+//! is woken by a byte on its socket.  Nothing waits on a signal, nothing
+//! longjmps.  A slave that dies closes its socket, which the master watches
+//! whenever it sleeps; a master that dies closes the sockets and every
+//! slave ends.
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 
