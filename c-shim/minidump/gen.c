@@ -313,6 +313,18 @@ gen_open(void)
 	nblocks = (int32_t)(nfrags / GEN_FRAG);
 	ipg = roundup(gen_ninodes + ROOTINO, GEN_INOPB);
 
+	/*
+	 * dump reads the super block from the disk before anything else,
+	 * and its master goes on reading inodes and directories, so the
+	 * disk has been read in the master before any slave is forked.
+	 * Read where a super block would lie (the first 16 KB, which the
+	 * size check above guarantees) before making one up, so that the
+	 * generator's master does too: otherwise each slave would be the
+	 * first to call pread() and bind it lazily, mapping the dynamic
+	 * linker and libc's symbol tables (some 300 KB a slave) where
+	 * dump's would not.
+	 */
+	readdisk(SBOFF, sblock_buf, SBSIZE, "the super block");
 	memset(sblock_buf, 0, sizeof(struct fs));
 	fs = (struct fs *)sblock_buf;
 	fs->fs_sblkno = SBOFF / GEN_FSIZE;

@@ -62,4 +62,7 @@ void	answers_open(void);
 /* traverse.c */
 void	dumpfiles(void);
 
+/* ufs.c: len bytes at byte off of the disk, or quit naming what. */
+void	readdisk(int64_t off, void *buf, size_t len, const char *what);
+
 #endif /* !_MINIDUMP_H_ */

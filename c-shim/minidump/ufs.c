@@ -106,12 +106,12 @@ badino(ino_t ino, const char *fmt, ...)
 }
 
 /*
- * Read len bytes at byte off of the image, all of them or quit: the
+ * Read len bytes at byte off of the disk, all of them or quit: the
  * metadata of a file system cannot be made up the way bread() makes up
  * an unreadable data block.
  */
-static void
-readimg(int64_t off, void *buf, size_t len, const char *what)
+void
+readdisk(int64_t off, void *buf, size_t len, const char *what)
 {
 	ssize_t n;
 	size_t done;
@@ -207,7 +207,7 @@ checkmagic(void)
 		    "short to hold a super block at byte %jd "
 		    "(-G dumps a generated file system instead)\n", disk,
 		    (intmax_t)imgsize, (intmax_t)SBOFF);
-	readimg(SBOFF, sblock_buf, SBSIZE, "the super block");
+	readdisk(SBOFF, sblock_buf, SBSIZE, "the super block");
 	fs = (struct fs *)sblock_buf;
 	magic = (uint32_t)fs->fs_magic;
 	if (magic == FS_MAGIC)
@@ -370,7 +370,7 @@ indirect(ino_t ino, int depth, int64_t blkno, int mark)
 	if (ib->ib_blkno != blkno) {
 		/* Not valid until read whole: quit() may come first. */
 		ib->ib_blkno = 0;
-		readimg(blkno * fs->fs_fsize, ib->ib_ptr,
+		readdisk(blkno * fs->fs_fsize, ib->ib_ptr,
 		    (size_t)fs->fs_bsize, "an indirect block");
 		ib->ib_blkno = blkno;
 	}
@@ -575,7 +575,7 @@ ufs_inode(ino_t ino)
 	    fs->fs_frag;
 	if (fsba != inobufblk) {
 		inobufblk = -1;
-		readimg(fsba * fs->fs_fsize, inobuf, (size_t)fs->fs_bsize,
+		readdisk(fsba * fs->fs_fsize, inobuf, (size_t)fs->fs_bsize,
 		    "a block of inodes");
 		inobufblk = fsba;
 	}
