@@ -486,7 +486,6 @@ pub fn replay(t: &Tape, failed: usize, m: usize, kept: usize) {
     }
     let ntrec = t.ntrec.get();
     let n = t.nlists();
-    let spare = SPARE;
     let cur = (failed + m) % n;
     // The records already in the list being filled, when it is not one of
     // those replayed: they go back in behind the carried record.
@@ -507,7 +506,7 @@ pub fn replay(t: &Tape, failed: usize, m: usize, kept: usize) {
         let s = t.slp.get();
         let prev = {
             let src = t.lists[s].borrow();
-            let mut dst = t.lists[spare].borrow_mut();
+            let mut dst = t.lists[SPARE].borrow_mut();
             let mut q = 1usize;
             let mut p = 0usize;
             let mut otb = 0usize;
@@ -545,15 +544,15 @@ pub fn replay(t: &Tape, failed: usize, m: usize, kept: usize) {
         };
         if i == 0 {
             {
-                let mut dst = t.lists[spare].borrow_mut();
+                let mut dst = t.lists[SPARE].borrow_mut();
                 dst.reqs[0] = Req::HEADER;
                 dst.spcl[0] = true;
             }
             new_volume_header(t, s);
         }
-        send_list(t, s, spare);
+        send_list(t, s, SPARE);
         t.slp.set((s + 1) % n);
-        let mut dst = t.lists[spare].borrow_mut();
+        let mut dst = t.lists[SPARE].borrow_mut();
         let last = dst.reqs[prev];
         let last_spcl = dst.spcl[prev];
         if last.dblk != 0 {
@@ -575,7 +574,7 @@ pub fn replay(t: &Tape, failed: usize, m: usize, kept: usize) {
     }
     // The carried record opens the list being filled.
     {
-        let spare_list = t.lists[spare].borrow();
+        let spare_list = t.lists[SPARE].borrow();
         let carried = spare_list.reqs[0];
         let mut l = t.lists[cur].borrow_mut();
         l.reqs[0] = carried;
@@ -635,10 +634,9 @@ pub fn replay(t: &Tape, failed: usize, m: usize, kept: usize) {
 fn resend(t: &Tape, failed: usize, m: usize) {
     let ntrec = t.ntrec.get();
     let n = t.nlists();
-    let spare = SPARE;
     {
         let src = t.lists[failed].borrow();
-        let mut dst = t.lists[spare].borrow_mut();
+        let mut dst = t.lists[SPARE].borrow_mut();
         dst.reqs.copy_from_slice(&src.reqs);
         dst.spcl.copy_from_slice(&src.spcl);
         dst.headers.bytes_mut().copy_from_slice(src.headers.bytes());
@@ -648,7 +646,7 @@ fn resend(t: &Tape, failed: usize, m: usize) {
     new_volume_header(t, failed);
     for i in 0..m {
         let s = (failed + i) % n;
-        send_list(t, s, if i == 0 { spare } else { s });
+        send_list(t, s, if i == 0 { SPARE } else { s });
     }
     let cur = (failed + m) % n;
     t.slp.set(cur);

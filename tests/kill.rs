@@ -35,8 +35,9 @@ fn tree(top: u32) -> (u32, Vec<u32>) {
 type Act = fn(u32, u32, &[u32], &mut Option<ChildStdout>);
 
 /// Dump to a pipe that is read only after `act` has run, so the dump is
-/// certainly in the middle of its work (slaves blocked on the full pipe)
-/// when it acts; the rest of the output is read afterwards.
+/// certainly in the middle of its work (the writer blocked on the full
+/// pipe, the other slaves waiting on their sockets) when it acts; the rest
+/// of the output is read afterwards.
 fn mid_dump(
     prog: std::path::PathBuf,
     act: impl FnOnce(u32, u32, &[u32], &mut Option<ChildStdout>) + Send + 'static,
