@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/run.sh: throughput, CPU, memory and system calls of the library's
 # minidump (build/minidump) against the original tape.c's
-# (build/minidump-orig) and a one-process lower bound (bench/lowerbound.c).
+# (build/minidump-orig), a one-process lower bound (bench/lowerbound.c) and
+# a ring of three slaves without a master (bench/ringbound.c).
 # `make bench` builds both and runs this from the top of the tree.
 #
 # Cases: source (gen: minidump's generator over a file of random bytes;
@@ -58,6 +59,7 @@ RAW=$D/raw.tsv
 STR=$D/strace.tsv
 BYTES=$D/bytes.tsv
 LB=$D/lowerbound
+RB=$D/ringbound
 PY=${PYTHON:-python3}
 
 say() { printf '%s\n' "bench: $*" >&2; }
@@ -160,6 +162,30 @@ cat "$DATA" > /dev/null
 [ -f "$UFSIMG" ] && case " $SOURCES " in *" ufs "*) cat "$UFSIMG" > /dev/null;; esac
 
 ${CC:-cc} -O2 -o "$LB" $B/lowerbound.c || die "cannot compile $B/lowerbound.c"
+${CC:-cc} -O2 -o "$RB" $B/ringbound.c || die "cannot compile $B/ringbound.c"
+
+# The ring bound reads in the blocks dump's bread() reads: the generator's
+# block size, and the UFS image's (fs_bsize, in the UFS1 super block at
+# 8192 or the UFS2 one at 65536).
+GEN_BSIZE=$(sed -n 's/^#define[[:space:]]*GEN_BSIZE[[:space:]]*\([0-9][0-9]*\).*/\1/p' \
+    c-shim/minidump/gen.c)
+[ -n "$GEN_BSIZE" ] || die "no GEN_BSIZE in c-shim/minidump/gen.c"
+UFS_BSIZE=8192
+case " $SOURCES " in
+*" ufs "*)
+	UFS_BSIZE=$("$PY" -c '
+import struct, sys
+f = open(sys.argv[1], "rb")
+for off, magic in ((8192, 0x011954), (65536, 0x19540119)):
+    f.seek(off)
+    sb = f.read(1376)
+    if len(sb) == 1376 and struct.unpack_from("=i", sb, 1372)[0] == magic:
+        print(struct.unpack_from("=i", sb, 48)[0])
+        break
+' "$UFSIMG")
+	[ -n "$UFS_BSIZE" ] || die "no UFS super block in $UFSIMG"
+	;;
+esac
 
 # --- how many inodes make BENCH_MB megabytes --------------------------
 
@@ -229,6 +255,23 @@ cmdline() {
 	lib) echo "$LIB -a -b $3 $(srcopts "$2") -f $o $(disk "$2")";;
 	ref) echo "$REF -a -b $3 $(srcopts "$2") -f $o $(disk "$2")";;
 	lb) echo "$LB $(disk "$2") $3 $(bytesof "$2" "$3" ref) $o";;
+	rb) echo "$RB $(disk "$2") $3 $(bytesof "$2" "$3" ref) $o $(slotsof "$4") $(bsizeof "$2")";;
+	esac
+}
+
+# Slots of the ring bound: two lists a slave where the output cannot end
+# (a pipe), as the library may have (ring::depth), one elsewhere.
+slotsof() {
+	case $1 in
+	pipe) echo 6;;
+	*) echo 3;;
+	esac
+}
+
+bsizeof() {
+	case $1 in
+	gen) echo "$GEN_BSIZE";;
+	ufs) echo "$UFS_BSIZE";;
 	esac
 }
 
@@ -305,16 +348,26 @@ for src in $SOURCES; do
 	for nt in $NTRECS; do
 		for out in $OUTPUTS; do
 			say "$src -b $nt -> $out ($(($(date +%s) - START)) s so far)"
+			# Reread the input: a page cache that evicts what
+			# sat idle (a DAMON reclaim scheme here pages out
+			# what was not touched for a minute) must not make
+			# the first runs of a case read the disk.
+			cat "$(disk "$src")" > /dev/null
+			# The ring bound spins with sched_yield(), which on a
+			# busy machine hands the processor away for a whole
+			# time slice each time (a run takes seconds): no bound.
+			PROGS="lib ref lb rb" PROGS_BACK="rb lb ref lib"
+			[ "$out" = busy ] && PROGS="lib ref lb" PROGS_BACK="lb ref lib"
 			[ "$out" = busy ] && hogs_start
-			for prog in lib ref lb; do
+			for prog in $PROGS; do
 				measure warm 0 $prog $src $nt $out
 			done
 			r=1
 			while [ $r -le "$RUNS" ]; do
 				if [ $((r % 2)) = 1 ]; then
-					order="lib ref lb"
+					order=$PROGS
 				else
-					order="lb ref lib"
+					order=$PROGS_BACK
 				fi
 				for prog in $order; do
 					measure run $r $prog $src $nt $out
@@ -323,13 +376,13 @@ for src in $SOURCES; do
 			done
 			r=1
 			while [ $r -le "$MEMRUNS" ]; do
-				for prog in lib ref lb; do
+				for prog in $PROGS; do
 					measure mem $r $prog $src $nt $out
 				done
 				r=$((r + 1))
 			done
 			if [ "$STRACE" = 1 ]; then
-				for prog in lib ref lb; do
+				for prog in $PROGS; do
 					${COUNTER}_count $prog $src $nt $out
 				done
 			fi
