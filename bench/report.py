@@ -138,6 +138,9 @@ def machine():
         ("load average (1, 5, 15 min) before the runs",
          os.environ.get("BENCH_LOAD_START", "?")),
         ("load average after the runs", loadavg()),
+        ("a hand-over to a process that sleeps (bench/wakecost.c: "
+         "wall / CPU microseconds, two processes passing a turn)",
+         os.environ.get("BENCH_WAKECOST", "?")),
         ("system calls counted with", {
             "perf": "perf stat (syscall tracepoints, nobody stopped)",
             "strace": "strace -f (every process stopped at every call)",
@@ -405,6 +408,11 @@ def main(rawf, stracef, bytesf, resultsf):
                   abs(worst[4] - worst[5]), worst[0], worst[1], worst[2],
                   worst[3], worst[5], worst[4], abs(worst2[4] - worst2[6]),
                   orph))
+    if env("BENCH_WAKECOST"):
+        print("A hand-over to a process that sleeps costs here (wall / CPU "
+              "microseconds, bench/wakecost.c): %s.  A ring that sleeps pays "
+              "it at every sleep; one that looks instead pays in CPU." %
+              env("BENCH_WAKECOST"))
     for n in notes:
         print("NOTE: " + n)
     busy = [x for x in (env("BENCH_LOAD_START", "?"), loadavg())

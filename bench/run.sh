@@ -60,6 +60,7 @@ STR=$D/strace.tsv
 BYTES=$D/bytes.tsv
 LB=$D/lowerbound
 RB=$D/ringbound
+WC=$D/wakecost
 PY=${PYTHON:-python3}
 
 say() { printf '%s\n' "bench: $*" >&2; }
@@ -163,6 +164,8 @@ cat "$DATA" > /dev/null
 
 ${CC:-cc} -O2 -o "$LB" $B/lowerbound.c || die "cannot compile $B/lowerbound.c"
 ${CC:-cc} -O2 -o "$RB" $B/ringbound.c || die "cannot compile $B/ringbound.c"
+${CC:-cc} -O2 -pthread -o "$WC" $B/wakecost.c ||
+    die "cannot compile $B/wakecost.c"
 
 # The ring bound reads in the blocks dump's bread() reads: the generator's
 # block size, and the UFS image's (fs_bsize, in the UFS1 super block at
@@ -391,6 +394,9 @@ for src in $SOURCES; do
 	done
 done
 
+# What waking a sleeper costs here: the price of every sleep in a ring.
+WAKECOST=$("$WC" 2>/dev/null | awk -F'\t' 'NR > 1 {
+    printf "%s%s %s / %s", sep, $1, $2, $3; sep = ", " }')
 ELAPSED=$(($(date +%s) - START))
 SUMS_END=$(sums | tr '\n' ' ')
 [ "$SUMS_START" = "$SUMS_END" ] ||
@@ -399,7 +405,7 @@ say "done in $ELAPSED s"
 
 case " $SOURCES " in *" ufs "*) ;; *) UFSIMG="(not run)";; esac
 case " $SOURCES " in *" gen "*) ;; *) N="(not run)";; esac
-BENCH_COUNTER=$COUNTER BENCH_SUMS="$SUMS_START" BENCH_SUMS_END="$SUMS_END" BENCH_N=$N BENCH_ELAPSED=$ELAPSED BENCH_LOAD_START=$LOAD_START BENCH_LIBBIN=$LIBSRC BENCH_REFBIN=$REFSRC \
+BENCH_WAKECOST=$WAKECOST BENCH_COUNTER=$COUNTER BENCH_SUMS="$SUMS_START" BENCH_SUMS_END="$SUMS_END" BENCH_N=$N BENCH_ELAPSED=$ELAPSED BENCH_LOAD_START=$LOAD_START BENCH_LIBBIN=$LIBSRC BENCH_REFBIN=$REFSRC \
     BENCH_DATAFILE=$DATA BENCH_UFSIMG=$UFSIMG \
     "$PY" $B/report.py "$RAW" "$STR" "$BYTES" $B/results.tsv
 rc=$?
