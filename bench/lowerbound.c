@@ -8,101 +8,26 @@
  *
  * usage: lowerbound datafile ntrec bytes output	(output "-": stdout)
  */
-#include <sys/types.h>
-#include <sys/stat.h>
-
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-static void
-die(const char *what)
-{
-	fprintf(stderr, "lowerbound: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
+#include "yardstick.h"
 
 int
 main(int argc, char *argv[])
 {
-	struct stat st;
-	long long total, done, off;
-	size_t bsize;
-	ssize_t n, w;
-	size_t got, put;
-	char *buf, *end;
-	long ntrec;
-	int in, out;
+	struct yardstick y;
+	long long rec;
+	char *buf;
 
-	if (argc != 5) {
-		fprintf(stderr,
-		    "usage: lowerbound datafile ntrec bytes output\n");
-		return (2);
+	ys_name = "lowerbound";
+	if (argc != 5)
+		ys_usage("");
+	ys_open(&y, argv, "");
+	if ((buf = aligned_alloc(4096, (y.bsize + 4095) / 4096 * 4096)) == NULL)
+		ys_fail("malloc");
+	for (rec = 0; rec < y.nrec; rec++) {
+		ys_read(&y, buf, rec, y.bsize);
+		ys_write(&y, buf);
 	}
-	ntrec = strtol(argv[2], &end, 10);
-	if (*end != '\0' || ntrec < 1 || ntrec > 100000) {
-		fprintf(stderr, "lowerbound: bad ntrec %s\n", argv[2]);
-		return (2);
-	}
-	total = strtoll(argv[3], &end, 10);
-	if (*end != '\0' || total < 0) {
-		fprintf(stderr, "lowerbound: bad byte count %s\n", argv[3]);
-		return (2);
-	}
-	bsize = (size_t)ntrec * 1024;
-	if (total % (long long)bsize != 0) {
-		fprintf(stderr, "lowerbound: %lld is not a whole number of "
-		    "%zu-byte blocks\n", total, bsize);
-		return (2);
-	}
-	if ((in = open(argv[1], O_RDONLY)) < 0)
-		die(argv[1]);
-	if (fstat(in, &st) < 0)
-		die("fstat");
-	if (st.st_size < (off_t)bsize) {
-		fprintf(stderr, "lowerbound: %s is smaller than a block\n",
-		    argv[1]);
-		return (1);
-	}
-	if (strcmp(argv[4], "-") == 0)
-		out = STDOUT_FILENO;
-	else if ((out = open(argv[4], O_WRONLY | O_CREAT | O_TRUNC, 0666)) < 0)
-		die(argv[4]);
-	if ((buf = aligned_alloc(4096, (bsize + 4095) / 4096 * 4096)) == NULL)
-		die("malloc");
-
-	off = 0;
-	for (done = 0; done < total; done += (long long)bsize) {
-		if (off + (long long)bsize > (long long)st.st_size)
-			off = 0;
-		for (got = 0; got < bsize; got += (size_t)n) {
-			n = pread(in, buf + got, bsize - got, off + got);
-			if (n < 0 && errno == EINTR) {
-				n = 0;
-				continue;
-			}
-			if (n < 0)
-				die("pread");
-			if (n == 0) {
-				fprintf(stderr, "lowerbound: short read\n");
-				return (1);
-			}
-		}
-		off += (long long)bsize;
-		for (put = 0; put < bsize; put += (size_t)w) {
-			w = write(out, buf + put, bsize - put);
-			if (w < 0 && errno == EINTR) {
-				w = 0;
-				continue;
-			}
-			if (w <= 0)
-				die("write");
-		}
-	}
-	if (out != STDOUT_FILENO && close(out) < 0)
-		die("close");
+	if (y.out != STDOUT_FILENO && close(y.out) < 0)
+		ys_fail("close");
 	return (0);
 }
