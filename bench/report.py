@@ -46,10 +46,10 @@ header line and one line per case x program, tab-separated:
   cpu_ratio_vs_reference	cpu_s_per_GiB / the reference's (the
 			lower bound's shows how much room the CPU target
 			leaves)
-  ratio_vs_ringbound	MB_s / the ring bound's MB_s: how close to the
-			fastest ring of three slaves (no master) this comes;
-			the ring bound's ratio_vs_reference is the most any
-			such ring could reach on this machine
+  ratio_vs_ringbound	MB_s / the ring bound's MB_s: how close this comes
+			to three slaves with no master and nothing else to
+			do (waiting only by looking, so no strict bound:
+			see bench/README.md)
 """
 
 import os

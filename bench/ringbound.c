@@ -140,7 +140,9 @@ main(int argc, char *argv[])
 		}
 	}
 	bstride = (y.bsize + 4095) / 4096 * 4096;
-	w = mmap(NULL, sizeof(*w) + 4096 + (size_t)slots * bstride,
+	/* The words take the first page, the buffers the rest. */
+	_Static_assert(sizeof(struct words) <= 4096, "words fit a page");
+	w = mmap(NULL, 4096 + (size_t)slots * bstride,
 	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANON, -1, 0);
 	if (w == MAP_FAILED) {
 		w = NULL;

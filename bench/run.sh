@@ -278,6 +278,15 @@ bsizeof() {
 	esac
 }
 
+# reverse word...: the words, last first
+reverse() {
+	r_out=""
+	for r_w in "$@"; do
+		r_out="$r_w $r_out"
+	done
+	echo $r_out
+}
+
 FAILS=0
 # measure phase idx prog source ntrec output
 measure() {
@@ -359,8 +368,8 @@ for src in $SOURCES; do
 			# The ring bound spins with sched_yield(), which on a
 			# busy machine hands the processor away for a whole
 			# time slice each time (a run takes seconds): no bound.
-			PROGS="lib ref lb rb" PROGS_BACK="rb lb ref lib"
-			[ "$out" = busy ] && PROGS="lib ref lb" PROGS_BACK="lb ref lib"
+			PROGS="lib ref lb rb"
+			[ "$out" = busy ] && PROGS="lib ref lb"
 			[ "$out" = busy ] && hogs_start
 			for prog in $PROGS; do
 				measure warm 0 $prog $src $nt $out
@@ -370,7 +379,7 @@ for src in $SOURCES; do
 				if [ $((r % 2)) = 1 ]; then
 					order=$PROGS
 				else
-					order=$PROGS_BACK
+					order=$(reverse $PROGS)
 				fi
 				for prog in $order; do
 					measure run $r $prog $src $nt $out

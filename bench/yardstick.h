@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 struct yardstick {
-	const char	*name;
 	int		 in;		/* the data file */
 	int		 out;		/* the output */
 	size_t		 bsize;		/* bytes in a block: ntrec * 1024 */
@@ -56,7 +55,6 @@ ys_open(struct yardstick *y, char *argv[], const char *usage)
 	long ntrec;
 	char *end;
 
-	y->name = ys_name;
 	ntrec = strtol(argv[2], &end, 10);
 	if (*end != '\0' || ntrec < 1 || ntrec > 100000) {
 		fprintf(stderr, "%s: bad ntrec %s\n", ys_name, argv[2]);
