@@ -37,6 +37,15 @@
  * before the failure, so no memory of a process would do.  Remove the
  * file before each run.
  *
+ * A slow medium, for the tests that send signals to a running dump:
+ *
+ *	DUMPTAPE_SLOW=write_usec[,open_usec][:match]
+ *
+ * Every write to a target (as above, with this match) first sleeps
+ * write_usec microseconds, and every open for writing of a path that
+ * contains match (any path without one) sleeps open_usec before it
+ * opens.  It works with or without DUMPTAPE_FAULT.
+ *
  * The write path only makes system calls and touches memory set up by
  * the constructor: writes may come from signal handlers and from the
  * children of a fork, where malloc and stdio are not safe.
@@ -55,12 +64,15 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define	FAULT_ENV	"DUMPTAPE_FAULT"
+#define	SLOW_ENV	"DUMPTAPE_SLOW"
 #define	FAULT_DIR_ENV	"DUMPTAPE_FAULT_DIR"
 #define	EIO_MARKER	".faultwrite-eio-done"
 #define	MAXIOV		64	/* iovecs copied to cut a writev short */
@@ -81,9 +93,13 @@ struct counter {
 
 typedef ssize_t	(*write_fn)(int, const void *, size_t);
 typedef ssize_t	(*writev_fn)(int, const struct iovec *, int);
+typedef int	(*open_fn)(const char *, int, ...);
 
 static write_fn		real_write;
 static writev_fn	real_writev;
+static open_fn		real_open, real_open64;
+static long		slow_write, slow_open;	/* microseconds */
+static const char	*slow_match;
 static enum mode	mode = M_OFF;
 static off_t		limit;
 static const char	*match;		/* from the environment: not freed */
@@ -93,7 +109,9 @@ static struct counter	*counters;	/* NCOUNTERS, MAP_SHARED */
 static void	fault_init(void) __attribute__((__constructor__));
 static void	fault_die(const char *, const char *);
 static void	resolve(void);
-static int	target(int, struct stat *);
+static void	slow_init(void);
+static void	pause_for(long);
+static int	target(int, struct stat *, const char *);
 static int	position(int, const struct stat *, off_t *,
 		    struct counter **);
 static ssize_t	decide(size_t, off_t, size_t *);
@@ -126,6 +144,51 @@ resolve(void)
 		real_write = (write_fn)dlsym(RTLD_NEXT, "write");
 	if (real_writev == NULL)
 		real_writev = (writev_fn)dlsym(RTLD_NEXT, "writev");
+	if (real_open == NULL)
+		real_open = (open_fn)dlsym(RTLD_NEXT, "open");
+	if (real_open64 == NULL)
+		real_open64 = (open_fn)dlsym(RTLD_NEXT, "open64");
+}
+
+static void
+slow_init(void)
+{
+	const char *spec;
+	char *end;
+	long v;
+
+	if ((spec = getenv(SLOW_ENV)) == NULL || *spec == '\0')
+		return;
+	errno = 0;
+	v = strtol(spec, &end, 10);
+	if (end == spec || v < 0 || errno != 0)
+		fault_die("want write_usec[,open_usec][:match]", spec);
+	slow_write = v;
+	if (*end == ',') {
+		spec = end + 1;
+		v = strtol(spec, &end, 10);
+		if (end == spec || v < 0 || errno != 0)
+			fault_die("want write_usec[,open_usec][:match]", spec);
+		slow_open = v;
+	}
+	if (*end == ':' && end[1] != '\0')
+		slow_match = end + 1;
+	else if (*end != '\0')
+		fault_die("want write_usec[,open_usec][:match]", spec);
+}
+
+/*
+ * Sleep the whole time even when a signal handler runs meanwhile.
+ */
+static void
+pause_for(long usec)
+{
+	struct timespec left;
+
+	left.tv_sec = usec / 1000000;
+	left.tv_nsec = usec % 1000000 * 1000;
+	while (nanosleep(&left, &left) == -1 && errno == EINTR)
+		continue;
 }
 
 static void
@@ -146,6 +209,7 @@ fault_init(void)
 	void *p;
 
 	resolve();
+	slow_init();
 	if ((spec = getenv(FAULT_ENV)) == NULL || *spec == '\0')
 		return;
 	if ((colon = strchr(spec, ':')) == NULL)
@@ -192,7 +256,7 @@ fault_init(void)
  * Whether writes to fd are to be disturbed.  Fills in *st.
  */
 static int
-target(int fd, struct stat *st)
+target(int fd, struct stat *st, const char *m)
 {
 #ifdef __linux__
 	char link[32], path[PATH_MAX], digits[12], *d;
@@ -203,7 +267,7 @@ target(int fd, struct stat *st)
 	if (fstat(fd, st) == -1)
 		return (0);
 #ifdef __linux__
-	if (match != NULL) {
+	if (m != NULL) {
 		/* snprintf is not async-signal-safe: build the name. */
 		d = digits + sizeof(digits);
 		*--d = '\0';
@@ -216,7 +280,7 @@ target(int fd, struct stat *st)
 		if ((n = readlink(link, path, sizeof(path) - 1)) == -1)
 			return (0);
 		path[n] = '\0';
-		return (strstr(path, match) != NULL);
+		return (strstr(path, m) != NULL);
 	}
 #endif
 	return (S_ISREG(st->st_mode) && fd > STDERR_FILENO);
@@ -328,10 +392,13 @@ write(int fd, const void *buf, size_t n)
 
 	if (real_write == NULL)
 		resolve();
+	saved = errno;
+	if (slow_write > 0 && target(fd, &st, slow_match))
+		pause_for(slow_write);
+	errno = saved;
 	if (mode == M_OFF)
 		return (real_write(fd, buf, n));
-	saved = errno;
-	if (!target(fd, &st) || !position(fd, &st, &off, &c)) {
+	if (!target(fd, &st, match) || !position(fd, &st, &off, &c)) {
 		errno = saved;
 		return (real_write(fd, buf, n));
 	}
@@ -356,10 +423,13 @@ writev(int fd, const struct iovec *iov, int iovcnt)
 
 	if (real_writev == NULL)
 		resolve();
+	saved = errno;
+	if (slow_write > 0 && target(fd, &st, slow_match))
+		pause_for(slow_write);
+	errno = saved;
 	if (mode == M_OFF || iovcnt <= 0)
 		return (real_writev(fd, iov, iovcnt));
-	saved = errno;
-	if (!target(fd, &st) || !position(fd, &st, &off, &c)) {
+	if (!target(fd, &st, match) || !position(fd, &st, &off, &c)) {
 		errno = saved;
 		return (real_writev(fd, iov, iovcnt));
 	}
@@ -391,4 +461,53 @@ writev(int fd, const struct iovec *iov, int iovcnt)
 	r = real_writev(fd, cut, i);
 	account(c, r);
 	return (r);
+}
+
+/*
+ * open(2) and open64(2): a slow medium is slow to open for writing too.
+ */
+static int
+slow_opening(const char *path, int flags)
+{
+
+	return (slow_open > 0 && (flags & O_ACCMODE) != O_RDONLY &&
+	    (slow_match == NULL || strstr(path, slow_match) != NULL));
+}
+
+int
+open(const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t m;
+
+	m = 0;
+	if (flags & O_CREAT) {
+		va_start(ap, flags);
+		m = (mode_t)va_arg(ap, int);
+		va_end(ap);
+	}
+	if (real_open == NULL)
+		resolve();
+	if (slow_opening(path, flags))
+		pause_for(slow_open);
+	return (real_open(path, flags, m));
+}
+
+int
+open64(const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t m;
+
+	m = 0;
+	if (flags & O_CREAT) {
+		va_start(ap, flags);
+		m = (mode_t)va_arg(ap, int);
+		va_end(ap);
+	}
+	if (real_open64 == NULL)
+		resolve();
+	if (slow_opening(path, flags))
+		pause_for(slow_open);
+	return (real_open64(path, flags, m));
 }
