@@ -132,13 +132,22 @@ answers_open(void)
 int
 query(char *question)
 {
+	int back;
 
 	attnmessage = question;
 	(void)fprintf(stderr, "  DUMP: %s: (\"yes\" or \"no\") ", question);
 	(void)fflush(stderr);
 	if (answerfd >= 0)
-		return (filequery(question));
-	return (ttyquery(question));
+		back = filequery(question);
+	else
+		back = ttyquery(question);
+	/*
+	 * From the first question on, dump takes an alarm the way it takes
+	 * a hangup: sig() starts the volume again.
+	 */
+	if (signal(SIGALRM, sig) == SIG_IGN)
+		(void)signal(SIGALRM, SIG_IGN);
+	return (back);
 }
 
 /*
