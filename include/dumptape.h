@@ -103,7 +103,10 @@ void sigpipe(int signo);
 void trewind(void);
 
 /*
- trewind, then have the operator mount the next volume.
+ Close the volume in progress and have the operator mount the next.
+ Only dump's sig() calls it, from a signal handler, before it exits
+ X_REWRITE for the volume to be written again (the library's own volume
+ changes do not come through here): see `volume::give_up_volume`.
  */
 void close_rewind(void);
 

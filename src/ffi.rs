@@ -125,7 +125,11 @@ fn publish(t: &Tape) {
                 (SPARE, Proc { pid: 0, fd: 0 })
             };
             let s = t.info(l);
-            let mut list = t.lists[l].borrow_mut();
+            // A list is only held here when dump's signal handler called
+            // in while the library was using it: keep what was published.
+            let Ok(mut list) = t.lists[l].try_borrow_mut() else {
+                continue;
+            };
             let reqs = if list.reqs.is_empty() {
                 ptr::null_mut()
             } else {
@@ -149,20 +153,29 @@ fn publish(t: &Tape) {
             });
         }
         (&raw mut slp).write(base.add(t.slp.get() % SLAVES));
-        (&raw mut nextblock).write(next_block(t));
     }
+    publish_next_block(t);
 }
 
-/// Where the next header record goes, as a pointer into its list.
-fn next_block(t: &Tape) -> *mut [c_char; TP_BSIZE] {
+/// Where the next header record goes, as a pointer into its list; None
+/// while the list is held (see publish).
+fn next_block(t: &Tape) -> Option<*mut [c_char; TP_BSIZE]> {
     let (l, r) = t.nextblock.get();
-    let mut list = t.lists[l].borrow_mut();
+    let mut list = t.lists[l].try_borrow_mut().ok()?;
     if list.reqs.is_empty() {
-        return ptr::null_mut();
+        return Some(ptr::null_mut());
     }
     // The list holds ntrec records and writerec keeps r below ntrec;
     // wrapping_add keeps a bad r from being undefined behaviour here.
-    list.headers.as_ptr().wrapping_add(r)
+    Some(list.headers.as_ptr().wrapping_add(r))
+}
+
+/// Publish where the next header record goes.
+fn publish_next_block(t: &Tape) {
+    if let Some(p) = next_block(t) {
+        // SAFETY: as in publish.
+        unsafe { (&raw mut nextblock).write(p) }
+    }
 }
 
 /// Flushes counted at the last full publish.
@@ -180,8 +193,8 @@ fn publish_record(t: &Tape) {
     unsafe {
         (&raw mut lastspclrec).write(t.lastspclrec.get() as c_long);
         (&raw mut trecno).write(t.trecno.get() as c_int);
-        (&raw mut nextblock).write(next_block(t));
     }
+    publish_next_block(t);
 }
 
 /// Leave the process with `status`, flushing C stdio as exit(3) does.
@@ -248,12 +261,14 @@ pub extern "C" fn trewind() {
     publish(t);
 }
 
-/// trewind, then have the operator mount the next volume.
+/// Close the volume in progress and have the operator mount the next.
+/// Only dump's sig() calls it, from a signal handler, before it exits
+/// X_REWRITE for the volume to be written again (the library's own volume
+/// changes do not come through here): see `volume::give_up_volume`.
 #[unsafe(no_mangle)]
 pub extern "C" fn close_rewind() {
     let t = state();
-    // dump calls it to rewrite a volume, and exits right after.
-    let _ = volume::close_rewind(t);
+    volume::give_up_volume(t);
     publish(t);
 }
 

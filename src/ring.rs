@@ -164,6 +164,7 @@ impl Ring {
         let wake = signals::wake_pipe().map_err(|e| fail(0, e))?;
         signals::install_master(&wake.1);
         let shared = Shared::new(first, ntrec, slots).map_err(|e| fail(0, e))?;
+        let held = signals::Held::for_fork();
         let mut cmds: [Option<OwnedFd>; SLAVES] = Default::default();
         for i in 0..SLAVES {
             let (mine, theirs) = socketpair(
@@ -181,6 +182,9 @@ impl Ring {
                     drop(mine);
                     signals::forget_wake(&wake.1);
                     drop(wake);
+                    signals::install_slave();
+                    signals::clear();
+                    drop(held);
                     Slave {
                         me: i,
                         first,
@@ -198,6 +202,7 @@ impl Ring {
                 }
             }
         }
+        drop(held);
         Ok(Ring {
             cmds,
             wake,
@@ -352,8 +357,6 @@ fn botched() -> ! {
 
 impl Slave<'_> {
     fn run(self) -> ! {
-        signals::install_slave();
-        signals::clear();
         if let Err(e) = dump::reopen_disk() {
             let mut m = b"slave couldn't reopen disk: ".to_vec();
             m.extend(dump::strerror(e.raw_os_error().unwrap_or(0)));

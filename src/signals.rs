@@ -82,24 +82,121 @@ pub fn install_master(wake: &OwnedFd) {
 
 /// A slave's handlers: the operator's interrupt is the master's business,
 /// a broken pipe shows up as EPIPE from write(2), and a SIGTERM interrupts
-/// whatever the slave waits for.
+/// whatever the slave waits for.  The signals on which dump's sig()
+/// rewrites the volume are the volume process's to act on: a slave that
+/// ran sig() would try to close and rewrite the volume itself.
 pub fn install_slave() {
     WAKE_FD.store(-1, Ordering::SeqCst);
     set(Signal::SIGINT, SigHandler::SigIgn, SaFlags::empty());
     set(Signal::SIGPIPE, SigHandler::SigIgn, SaFlags::empty());
+    for &sig in REWRITE_SIGNALS {
+        set(sig, SigHandler::SigIgn, SaFlags::empty());
+    }
     let h = SigHandler::Handler(on_signal);
     set(Signal::SIGTERM, h, SaFlags::empty());
     set(Signal::SIGUSR2, h, SaFlags::SA_RESTART);
 }
 
-/// A checkpoint process that ran a ring before: a SIGTERM must interrupt
-/// its wait for the volume's writer, so that it can take that one down.
-pub fn install_checkpoint() {
-    set(
-        Signal::SIGTERM,
-        SigHandler::Handler(on_signal),
-        SaFlags::empty(),
-    );
+/// The signals the rest of dump handles: the operator's interrupt,
+/// SIGTERM, and from the third on those on which dump's sig() closes the
+/// volume in progress and exits X_REWRITE for its checkpoint to write it
+/// again.  (SIGSEGV too goes to sig(), which aborts on it: a fault is
+/// never ignored here.)
+const DUMPS: [Signal; 7] = [
+    Signal::SIGINT,
+    Signal::SIGTERM,
+    Signal::SIGHUP,
+    Signal::SIGTRAP,
+    Signal::SIGFPE,
+    Signal::SIGBUS,
+    Signal::SIGALRM,
+];
+const REWRITE_SIGNALS: &[Signal] = DUMPS.split_at(2).1;
+
+/// Hold `DUMPS` back; the mask before.
+fn hold() -> SigSet {
+    let mut set = SigSet::empty();
+    for sig in DUMPS {
+        set.add(sig);
+    }
+    set.thread_swap_mask(nix::sys::signal::SigmaskHow::SIG_BLOCK)
+        .unwrap_or_else(|_| SigSet::empty())
+}
+
+/// What a checkpoint process does differently while it waits: the
+/// dispositions dump gave its signals, which the volume's processes are
+/// forked with, and the mask to give them back.
+pub struct Checkpoint {
+    dumps: [libc::sigaction; DUMPS.len()],
+    mask: SigSet,
+}
+
+impl Checkpoint {
+    /// Take note of dump's dispositions and hold those signals back until
+    /// the fork has given each process its own.
+    pub fn enter() -> Checkpoint {
+        let dumps = DUMPS.map(|sig| {
+            // SAFETY: a zeroed sigaction is a valid output buffer.
+            let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+            // SAFETY: `old` is a whole sigaction; nothing is changed.
+            let _ = unsafe { libc::sigaction(sig as libc::c_int, std::ptr::null(), &mut old) };
+            old
+        });
+        Checkpoint {
+            dumps,
+            mask: hold(),
+        }
+    }
+
+    /// Before a fork: the child is to have dump's dispositions (the
+    /// signals are held back again after a rewrite's wait).
+    pub fn before_fork(&self) {
+        hold();
+        for (sig, act) in DUMPS.iter().zip(&self.dumps) {
+            // SAFETY: a sigaction read back from the kernel in enter().
+            let _ = unsafe { libc::sigaction(*sig as libc::c_int, act, std::ptr::null_mut()) };
+        }
+    }
+
+    /// In the child: dump's handlers, and what came meanwhile goes to them.
+    pub fn in_volume(&self) {
+        let _ = self.mask.thread_set_mask();
+    }
+
+    /// In the checkpoint, while it waits for the volume's process: only
+    /// that process acts on a hangup or an interrupt (a whole process
+    /// group gets them from a terminal), and a SIGTERM stops the wait so
+    /// that the checkpoint can take the volume down with the dump.  What
+    /// came while the signals were held back is dropped with them.
+    pub fn waiting(&self) {
+        set(Signal::SIGINT, SigHandler::SigIgn, SaFlags::empty());
+        for &sig in REWRITE_SIGNALS {
+            set(sig, SigHandler::SigIgn, SaFlags::empty());
+        }
+        set(
+            Signal::SIGTERM,
+            SigHandler::Handler(on_signal),
+            SaFlags::empty(),
+        );
+        let _ = self.mask.thread_set_mask();
+    }
+}
+
+/// The signals dump's handlers act on, held back while the ring's slaves
+/// are forked: a slave must not run dump's handlers before it has its
+/// own.  Dropping it lets them in again.
+pub struct Held(SigSet);
+
+impl Held {
+    pub fn for_fork() -> Held {
+        Held(hold())
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let _ = self.0.thread_set_mask();
+    }
 }
 
 /// Forget flags inherited across a fork.

@@ -98,8 +98,11 @@ pub struct Tape {
     pub flushes: Cell<u32>,
     /// In a checkpoint process: the child writing the volume.
     pub checkpoint_child: Cell<i32>,
-    /// This process has the library's signal handlers (it ran a ring).
-    pub handlers: Cell<bool>,
+    /// This process writes a volume: it was forked by startnewtape, and
+    /// its checkpoint writes the volume again when it exits X_REWRITE.
+    pub volume_process: Cell<bool>,
+    /// The volume's output is open (tapefd, or the remote tape).
+    pub output_open: Cell<bool>,
 }
 
 impl Tape {
@@ -128,7 +131,8 @@ impl Tape {
             volume_firstrec: Cell::new(0),
             flushes: Cell::new(0),
             checkpoint_child: Cell::new(0),
-            handlers: Cell::new(false),
+            volume_process: Cell::new(false),
+            output_open: Cell::new(false),
         }
     }
 

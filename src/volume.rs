@@ -5,7 +5,7 @@
 use std::os::fd::{AsFd, OwnedFd};
 
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-use nix::sys::signal::{SigHandler, Signal, kill, signal};
+use nix::sys::signal::{Signal, kill};
 use nix::unistd::{ForkResult, Pid, fork, getpid};
 
 use crate::dump::{self, DR_NEWHEADER, TS_TAPE, X_ABORT, X_FINOK, X_REWRITE, field, spcl};
@@ -196,7 +196,12 @@ fn close_volume(t: &Tape) {
         ring.close();
     }
     reap(t);
-    if dump::pipeout_get() != 0 {
+    close_output(t);
+}
+
+/// Close the volume's output and rewind it, once.
+fn close_output(t: &Tape) {
+    if !t.output_open.replace(false) || dump::pipeout_get() != 0 {
         return;
     }
     let mut m = b"Closing ".to_vec();
@@ -228,6 +233,25 @@ fn reap(t: &Tape) {
         p.set(Proc { pid: 0, fd: -1 });
     }
     t.forget_sent();
+}
+
+/// The rest of dump gives the volume in progress up: its sig() calls
+/// close_rewind() on a hangup (and the like) from inside whatever the
+/// library was doing, then exits X_REWRITE, and the volume's checkpoint
+/// writes the whole volume again.  So what the ring still holds need not
+/// be drained, nor rolled forward when it met the end of the medium:
+/// stop the slaves, close and rewind the output, ask for the next volume.
+/// Nothing here borrows state that the interrupted code may hold.  A
+/// process with no checkpoint above it (before the first volume) has no
+/// volume to write again: that ends the dump.
+pub fn give_up_volume(t: &Tape) {
+    if !t.volume_process.get() {
+        dumpabort();
+    }
+    killall(t);
+    reap(t);
+    close_output(t);
+    change_volumes(t);
 }
 
 /// Close the volume and have the operator mount the next.  Returns
@@ -274,9 +298,7 @@ fn now() -> libc::time_t {
 /// one from the same state whenever that child asks for the volume to be
 /// rewritten.
 pub fn startnewtape(t: &Tape, top: bool) {
-    // SAFETY (both calls): SIG_IGN and a handler dump installed itself.
-    let interrupt =
-        unsafe { signal(Signal::SIGINT, SigHandler::SigIgn) }.unwrap_or(SigHandler::SigDfl);
+    let signals = signals::Checkpoint::enter();
     let parent = getpid();
     if t.lifeline.borrow().is_none() {
         match nix::unistd::pipe() {
@@ -293,8 +315,7 @@ pub fn startnewtape(t: &Tape, top: bool) {
         }
     }
     loop {
-        // SAFETY: see above.
-        let _ = unsafe { signal(Signal::SIGINT, interrupt) };
+        signals.before_fork();
         // SAFETY: dump is single-threaded and the library starts no
         // threads, so the child may run any code after fork.
         match unsafe { fork() } {
@@ -303,12 +324,9 @@ pub fn startnewtape(t: &Tape, top: bool) {
                 exit(X_ABORT);
             }
             Ok(ForkResult::Parent { child }) => {
-                // SAFETY: SIG_IGN.
-                let _ = unsafe { signal(Signal::SIGINT, SigHandler::SigIgn) };
+                t.volume_process.set(false);
                 t.checkpoint_child.set(child.as_raw());
-                if t.handlers.get() {
-                    signals::install_checkpoint();
-                }
+                signals.waiting();
                 let status = checkpoint_wait(parent, child);
                 t.checkpoint_child.set(0);
                 match status {
@@ -327,7 +345,10 @@ pub fn startnewtape(t: &Tape, top: bool) {
     if let Some(l) = t.lifeline.borrow_mut().as_mut() {
         l.keep = None;
     }
+    t.volume_process.set(true);
+    t.output_open.set(false);
     signals::clear();
+    signals.in_volume();
     open_volume(t, top);
 }
 
@@ -381,6 +402,7 @@ fn open_volume(t: &Tape, top: bool) {
         let fd = dump::open_output();
         if fd >= 0 {
             dump::tapefd_set(fd);
+            t.output_open.set(true);
             break;
         }
         let mut m = b"Cannot open output \"".to_vec();
@@ -419,7 +441,6 @@ fn open_volume(t: &Tape, top: bool) {
 /// Fork this volume's slaves, which share the open output.
 fn enslave(t: &Tape) {
     let me = getpid();
-    t.handlers.set(true);
     t.master.set(me.as_raw());
     if t.nlists.get() == 0 {
         // Settled once: the lists in flight keep their slots for the rest

@@ -123,6 +123,7 @@ fn bad_calls_from_c() {
         ),
         ("noalloc", "no tape buffers"),
         ("nullrec", "writerec: NULL record"),
+        ("rewrite", "The ENTIRE dump is aborted."),
     ] {
         let dir = scratch("badcalls");
         let e = Run::new(&prog, &dir).args([case]).timeout(30).run();

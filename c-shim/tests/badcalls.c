@@ -7,6 +7,9 @@
  *	badcalls negative	dumpblock() with a negative size
  *	badcalls noalloc	writerec() before alloctape()
  *	badcalls nullrec	writerec(NULL, ...)
+ *	badcalls rewrite	close_rewind() before any volume: dump's sig()
+ *				in its first process, where no checkpoint
+ *				waits to write a volume again
  */
 #include <sys/types.h>
 
@@ -125,7 +128,8 @@ main(int argc, char *argv[])
 	const char *what;
 
 	if (argc != 2) {
-		fprintf(stderr, "usage: badcalls size|negative|noalloc|nullrec\n");
+		fprintf(stderr,
+		    "usage: badcalls size|negative|noalloc|nullrec|rewrite\n");
 		return (1);
 	}
 	what = argv[1];
@@ -142,6 +146,11 @@ main(int argc, char *argv[])
 		dumpblock(16, 1000);
 	else if (strcmp(what, "negative") == 0)
 		dumpblock(16, -1024);
+	else if (strcmp(what, "rewrite") == 0) {
+		close_rewind();
+		/* dump's sig() goes on to exit X_REWRITE. */
+		exit(X_REWRITE);
+	}
 	/* Reaching here means the library let the call through. */
 	return (0);
 }
