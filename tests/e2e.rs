@@ -468,23 +468,6 @@ fn dump_as_oracle(
     lib
 }
 
-fn dumpcheck(ntrec: usize, vols: &[PathBuf]) -> Result<String, String> {
-    let p = root().join("target/release/dumpcheck");
-    assert!(p.exists(), "{} is missing: run make all", p.display());
-    let dir = vols[0].parent().unwrap().to_owned();
-    let e = Run::new(p, &dir)
-        .args([format!("-b{ntrec}")])
-        .args(vols)
-        .timeout(60)
-        .run();
-    let msg = format!("{}{}", String::from_utf8_lossy(&e.stdout), e.stderr);
-    if e.code == Some(0) {
-        Ok(msg.trim().to_owned())
-    } else {
-        Err(msg.trim().to_owned())
-    }
-}
-
 /// How restore is to read a dump.
 enum Input<'a> {
     /// -f FILE
@@ -593,7 +576,8 @@ fn round_trip(name: &str, opts: &str, big: bool) {
         }
         let dir = base.join(label);
         let lib = dump_as_oracle(&what, orc.as_deref(), &dir, img, &args, out);
-        let check = dumpcheck(ntrec, &lib.paths()).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let check =
+            common::check_set(ntrec, &lib.paths()).unwrap_or_else(|e| panic!("{what}: {e}"));
         if label == "file-b10" {
             records = lib.records();
             // Nothing on tape depends on the run: no uninitialised bytes.
@@ -802,7 +786,7 @@ fn holes() {
         &["-b", "10"],
         Out::File,
     );
-    dumpcheck(10, &lib.paths()).unwrap();
+    common::check_set(10, &lib.paths()).unwrap();
     // The holes take no records: 1026 blocks of 4 KB are 4104 records.
     let saved = full.records() as i64 - lib.records() as i64;
     // Give or take the padding of the last tape block.
@@ -876,7 +860,7 @@ fn triple_indirect() {
         &["-b", "64"],
         Out::File,
     );
-    let check = dumpcheck(64, &lib.paths()).unwrap();
+    let check = common::check_set(64, &lib.paths()).unwrap();
     let rdir = base.join("restored");
     let e = restore(&tools, &rdir, &["-r"], &Input::File(&lib.paths()[0]));
     assert_eq!(e.code, Some(0), "{}", e.stderr);
@@ -1106,7 +1090,7 @@ fn eot_verdict(
     if d.ended.code != Some(0) {
         return Err(format!("exit {:?}", d.ended.code));
     }
-    let check = dumpcheck(ntrec, &d.paths())?;
+    let check = common::check_set(ntrec, &d.paths())?;
     let rdir = dir.join("restored");
     let _ = fs::remove_dir_all(&rdir);
     let prefix = dir.join("vol");

@@ -6,37 +6,13 @@
 
 mod common;
 
-use common::{Scenario, Side, minidump, oracle, root, scratch};
+use common::{Scenario, Side, minidump, oracle, scratch};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn injector() -> PathBuf {
-    let p = root().join("build/faultwrite.so");
-    assert!(p.exists(), "{} is missing: run make test", p.display());
-    p
-}
-
-fn dumpcheck() -> PathBuf {
-    let p = root().join("target/release/dumpcheck");
-    assert!(p.exists(), "{} is missing: run make all", p.display());
-    p
-}
-
-/// dumpcheck's verdict on a run's volumes: Ok, or its message.
-fn check(side: &Side, dir: &Path, ntrec: usize) -> Result<(), String> {
-    if side.volumes.is_empty() {
-        return Err("no volumes".into());
-    }
-    let out = Command::new(dumpcheck())
-        .arg(format!("-b{ntrec}"))
-        .args(side.volumes.iter().map(|(n, _)| dir.join(n)))
-        .output()
-        .expect("run dumpcheck");
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
-    }
+/// dumpcheck's verdict on a run's volumes.
+fn check(side: &Side, dir: &Path, ntrec: usize) -> Result<String, String> {
+    let vols: Vec<_> = side.volumes.iter().map(|(n, _)| dir.join(n)).collect();
+    common::check_set(ntrec, &vols)
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -63,7 +39,7 @@ fn scenario(ntrec: usize, shape: Shape, fault: &str) -> Scenario {
         s.env.push(("DUMPTAPE_FAULT".into(), fault.into()));
         s.env.push((
             "LD_PRELOAD".into(),
-            injector().to_string_lossy().into_owned(),
+            common::injector().to_string_lossy().into_owned(),
         ));
     }
     s

@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{Ended, Run, children, noise, root, scratch};
+use common::{Ended, Run, children, noise, scratch};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -23,18 +23,6 @@ const INSTANTS: usize = 20;
 const AT_ONCE: usize = 5;
 /// Microseconds each slowed write of a record takes.
 const SLOW_WRITE: u64 = 3000;
-
-fn injector() -> PathBuf {
-    let p = root().join("build/faultwrite.so");
-    assert!(p.exists(), "{} is missing: run make test", p.display());
-    p
-}
-
-fn dumpcheck() -> PathBuf {
-    let p = root().join("target/release/dumpcheck");
-    assert!(p.exists(), "{} is missing: run make all", p.display());
-    p
-}
 
 /// Who gets the signal.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -151,7 +139,7 @@ fn run(prog: &Path, c: &Case, base: &Path, tag: &str, at: Option<Duration>, limi
         .args(&c.args)
         .args(["../disk.img"])
         .answers(&c.answers)
-        .env("LD_PRELOAD", injector())
+        .env("LD_PRELOAD", common::injector())
         .env("DUMPTAPE_SLOW", &c.slow)
         .env("DUMPTAPE_FAULT_DIR", &dir)
         .timeout(limit);
@@ -228,17 +216,8 @@ fn volume_process(top: u32) -> Option<u32> {
     None
 }
 
-fn sound(o: &Outcome, ntrec: usize) -> Result<(), String> {
-    let out = std::process::Command::new(dumpcheck())
-        .arg(format!("-b{ntrec}"))
-        .args(o.volumes_paths())
-        .output()
-        .expect("run dumpcheck");
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
-    }
+fn sound(o: &Outcome, ntrec: usize) -> Result<String, String> {
+    common::check_set(ntrec, &o.volumes_paths())
 }
 
 impl Outcome {
@@ -671,7 +650,7 @@ mod question {
             ])
             .args(["../disk.img"])
             .env("DUMPTAPE_ANSWERS", &answers_path)
-            .env("LD_PRELOAD", injector())
+            .env("LD_PRELOAD", common::injector())
             .env("DUMPTAPE_SLOW", format!("{SLOW_WRITE}:out.dump"))
             .timeout(limit)
             .during(move |top, _| {

@@ -467,47 +467,49 @@ writev(int fd, const struct iovec *iov, int iovcnt)
  * open(2) and open64(2): a slow medium is slow to open for writing too.
  */
 static int
-slow_opening(const char *path, int flags)
+slow_opened(open_fn real, const char *path, int flags, mode_t m)
 {
 
-	return (slow_open > 0 && (flags & O_ACCMODE) != O_RDONLY &&
-	    (slow_match == NULL || strstr(path, slow_match) != NULL));
+	if (real == NULL) {
+		errno = ENOSYS;
+		return (-1);
+	}
+	if (slow_open > 0 && (flags & O_ACCMODE) != O_RDONLY &&
+	    (slow_match == NULL || strstr(path, slow_match) != NULL))
+		pause_for(slow_open);
+	return (real(path, flags, m));
 }
+
+/* The mode argument is there only when a file may be created. */
+#define	OPEN_MODE(flags, m) do {					\
+	va_list ap;							\
+									\
+	(m) = 0;							\
+	if ((flags) & O_CREAT) {					\
+		va_start(ap, flags);					\
+		(m) = (mode_t)va_arg(ap, int);				\
+		va_end(ap);						\
+	}								\
+} while (0)
 
 int
 open(const char *path, int flags, ...)
 {
-	va_list ap;
 	mode_t m;
 
-	m = 0;
-	if (flags & O_CREAT) {
-		va_start(ap, flags);
-		m = (mode_t)va_arg(ap, int);
-		va_end(ap);
-	}
+	OPEN_MODE(flags, m);
 	if (real_open == NULL)
 		resolve();
-	if (slow_opening(path, flags))
-		pause_for(slow_open);
-	return (real_open(path, flags, m));
+	return (slow_opened(real_open, path, flags, m));
 }
 
 int
 open64(const char *path, int flags, ...)
 {
-	va_list ap;
 	mode_t m;
 
-	m = 0;
-	if (flags & O_CREAT) {
-		va_start(ap, flags);
-		m = (mode_t)va_arg(ap, int);
-		va_end(ap);
-	}
+	OPEN_MODE(flags, m);
 	if (real_open64 == NULL)
 		resolve();
-	if (slow_opening(path, flags))
-		pause_for(slow_open);
-	return (real_open64(path, flags, m));
+	return (slow_opened(real_open64, path, flags, m));
 }

@@ -45,6 +45,41 @@ pub fn minidump_so() -> PathBuf {
     built("build/minidump-so")
 }
 
+/// dumpcheck, the checker of volume sets.
+pub fn dumpcheck() -> PathBuf {
+    built("target/release/dumpcheck")
+}
+
+/// dumpcheck's verdict on a set of volumes written at -b `ntrec`: its
+/// report, or what it found wrong.
+pub fn check_set<P: AsRef<Path>>(ntrec: usize, vols: &[P]) -> Result<String, String> {
+    if vols.is_empty() {
+        return Err("no volumes".into());
+    }
+    let out = Command::new(dumpcheck())
+        .arg(format!("-b{ntrec}"))
+        .args(vols.iter().map(AsRef::as_ref))
+        .stdin(Stdio::null())
+        .output()
+        .expect("run dumpcheck");
+    let msg = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if out.status.success() {
+        Ok(msg.trim().to_owned())
+    } else {
+        Err(msg.trim().to_owned())
+    }
+}
+
+/// The LD_PRELOAD object that makes outputs end, fail or slow down
+/// (c-shim/tests/faultwrite.c).
+pub fn injector() -> PathBuf {
+    built("build/faultwrite.so")
+}
+
 /// The reference directory: ../shared/reference, or DUMPTAPE_REFERENCE.
 pub fn reference_dir() -> PathBuf {
     match std::env::var_os("DUMPTAPE_REFERENCE") {
