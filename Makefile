@@ -9,6 +9,7 @@ PREFIX?=	/usr/local
 LIBDIR?=	$(PREFIX)/lib
 INCLUDEDIR?=	$(PREFIX)/include
 BINDIR?=	$(PREFIX)/bin
+MANDIR?=	$(PREFIX)/share/man
 DESTDIR?=
 REFDIR?=	../shared/reference
 BUILD=		build
@@ -120,7 +121,8 @@ bench: all reference
 
 install: all
 	mkdir -p $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
-	    $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR)
+	    $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libdumptape.a
 	install -m 755 $(LIB_SO) \
 	    $(DESTDIR)$(LIBDIR)/libdumptape.so.$(VERSION)
@@ -129,6 +131,9 @@ install: all
 	ln -sf libdumptape.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libdumptape.so
 	install -m 644 include/dumptape.h $(DESTDIR)$(INCLUDEDIR)/dumptape.h
 	install -m 755 $(TARGETDIR)/dumpcheck $(DESTDIR)$(BINDIR)/dumpcheck
+	install -m 644 man/dumpcheck.1 $(DESTDIR)$(MANDIR)/man1/dumpcheck.1
+	install -m 644 man/libdumptape.3 \
+	    $(DESTDIR)$(MANDIR)/man3/libdumptape.3
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 	    dumptape.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/dumptape.pc
