@@ -54,7 +54,7 @@ PROGS=		$(BUILD)/minidump $(BUILD)/minidump-so $(BUILD)/badcalls
 # test target, since both makes expand a dependency line as they read it.
 TEST_PROGS=	$(BUILD)/faultwrite.so $(BUILD)/minidump-rdump
 
-.PHONY: all lib test demo bench install clean reference header
+.PHONY: all lib test demo bench install clean reference header deb
 
 all: lib $(PROGS)
 
@@ -141,6 +141,24 @@ install: all
 clean:
 	$(CARGO) clean
 	rm -rf $(BUILD)
+
+# Debian packages (debian/): dpkg-buildpackage on a copy of the tree in
+# build/pkg, so that its leftovers stay out of the checkout, its clean
+# step (make clean) leaves this target/ alone, and the packages it writes
+# beside the tree it builds land in build/pkg, whence they go to build/deb.
+DEB_TOP=	$(BUILD)/pkg
+DEB_SRC=	$(DEB_TOP)/dumptape-$(VERSION)
+DEB_OUT=	$(BUILD)/deb
+
+deb:
+	rm -rf $(DEB_TOP) $(DEB_OUT)
+	mkdir -p $(DEB_SRC) $(DEB_OUT)
+	tar -cf - --exclude=./.git --exclude=./target --exclude=./build \
+	    --exclude=./bench/data . | (cd $(DEB_SRC) && tar -xf -)
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
+	mv $(DEB_TOP)/*.deb $(DEB_TOP)/*.buildinfo $(DEB_TOP)/*.changes \
+	    $(DEB_OUT)/
+	rm -rf $(DEB_TOP)
 
 # --- fault injection and remote tapes ---
 
