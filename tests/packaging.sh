@@ -15,7 +15,6 @@
 # Prints one line per check passed; any failure ends it with status 1.
 set -eu
 cd "$(dirname "$0")/.."
-top=$(pwd)
 
 MAKE=${MAKE:-make}
 
