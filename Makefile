@@ -9,6 +9,7 @@ PREFIX?=	/usr/local
 LIBDIR?=	$(PREFIX)/lib
 INCLUDEDIR?=	$(PREFIX)/include
 BINDIR?=	$(PREFIX)/bin
+MANDIR?=	$(PREFIX)/share/man
 DESTDIR?=
 REFDIR?=	../shared/reference
 BUILD=		build
@@ -53,7 +54,7 @@ PROGS=		$(BUILD)/minidump $(BUILD)/minidump-so $(BUILD)/badcalls
 # test target, since both makes expand a dependency line as they read it.
 TEST_PROGS=	$(BUILD)/faultwrite.so $(BUILD)/minidump-rdump
 
-.PHONY: all lib test demo bench install clean reference header
+.PHONY: all lib test demo bench install clean reference header deb
 
 all: lib $(PROGS)
 
@@ -120,7 +121,8 @@ bench: all reference
 
 install: all
 	mkdir -p $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
-	    $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR)
+	    $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libdumptape.a
 	install -m 755 $(LIB_SO) \
 	    $(DESTDIR)$(LIBDIR)/libdumptape.so.$(VERSION)
@@ -129,6 +131,9 @@ install: all
 	ln -sf libdumptape.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libdumptape.so
 	install -m 644 include/dumptape.h $(DESTDIR)$(INCLUDEDIR)/dumptape.h
 	install -m 755 $(TARGETDIR)/dumpcheck $(DESTDIR)$(BINDIR)/dumpcheck
+	install -m 644 man/dumpcheck.1 $(DESTDIR)$(MANDIR)/man1/dumpcheck.1
+	install -m 644 man/libdumptape.3 \
+	    $(DESTDIR)$(MANDIR)/man3/libdumptape.3
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 	    dumptape.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/dumptape.pc
@@ -136,6 +141,24 @@ install: all
 clean:
 	$(CARGO) clean
 	rm -rf $(BUILD)
+
+# Debian packages (debian/): dpkg-buildpackage on a copy of the tree in
+# build/pkg, so that its leftovers stay out of the checkout, its clean
+# step (make clean) leaves this target/ alone, and the packages it writes
+# beside the tree it builds land in build/pkg, whence they go to build/deb.
+DEB_TOP=	$(BUILD)/pkg
+DEB_SRC=	$(DEB_TOP)/dumptape-$(VERSION)
+DEB_OUT=	$(BUILD)/deb
+
+deb:
+	rm -rf $(DEB_TOP) $(DEB_OUT)
+	mkdir -p $(DEB_SRC) $(DEB_OUT)
+	tar -cf - --exclude=./.git --exclude=./target --exclude=./build \
+	    --exclude=./bench/data . | (cd $(DEB_SRC) && tar -xf -)
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
+	mv $(DEB_TOP)/*.deb $(DEB_TOP)/*.buildinfo $(DEB_TOP)/*.changes \
+	    $(DEB_OUT)/
+	rm -rf $(DEB_TOP)
 
 # --- fault injection and remote tapes ---
 

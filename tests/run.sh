@@ -1,6 +1,7 @@
 #!/bin/sh
 # The test suite behind `make test`: style and lint gates, then every cargo
-# test (unit, ABI, differential against the oracle, bad input, kills).
+# test (unit, ABI, differential against the oracle, bad input, kills), then
+# the Debian packages (tests/packaging.sh).
 # Installs what the end-to-end tests need when it can (root on Debian).
 set -eu
 cd "$(dirname "$0")/.."
@@ -37,9 +38,14 @@ log=$(mktemp "${TMPDIR:-/tmp}/dumptape-test.XXXXXX")
 status=0
 cargo test --release -- --test-threads=2 >"$log" 2>&1 || status=1
 cat "$log"
+# The Debian packages, built, checked and used as a vendor would: one
+# more test in the count below.
+pkgfail=0
+sh tests/packaging.sh || { status=1; pkgfail=1; }
 # One closing line for the whole suite.
-awk '/^test result:/ { p += $4; f += $6; s += $8 }
-    END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+awk -v pkgfail=$pkgfail '/^test result:/ { p += $4; f += $6; s += $8 }
+    END { if (pkgfail) f++; else p++
+	printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 grep -q "^test result: FAILED" "$log" && status=1
 rm -f "$log"
 exit $status
