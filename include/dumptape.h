@@ -52,6 +52,9 @@ extern int trecno;
 
 extern long blocksthisvol;
 
+/*
+ The rest of a list of outputs "a,b,c", into dump's string.
+ */
 extern char *nexttape;
 
 extern int reqsiz;
@@ -106,7 +109,8 @@ void trewind(void);
  Close the volume in progress and have the operator mount the next.
  Only dump's sig() calls it, from a signal handler, before it exits
  X_REWRITE for the volume to be written again (the library's own volume
- changes do not come through here): see `volume::give_up_volume`.
+ changes do not come through here): what the ring still holds is not
+ drained, since the volume's checkpoint writes the whole volume again.
  */
 void close_rewind(void);
 
@@ -127,7 +131,7 @@ void Exit(int status) __attribute__((__noreturn__));
 
 /*
  SIGUSR2, the ring's turn signal in tape.c.  The ring here passes its
- turn through pipes; a stray SIGUSR2 is only noted.
+ turn through shared memory; a stray SIGUSR2 is only noted.
  */
 void proceed(int signo);
 

@@ -31,6 +31,7 @@ pub enum Pending {
     BrokenPipe,
 }
 
+#[allow(unsafe_code)]
 extern "C" fn on_signal(signo: libc::c_int) {
     let flag = match signo {
         libc::SIGTERM => &TERM,
@@ -53,6 +54,7 @@ pub fn note_proceed() {
     USR2.store(true, Ordering::SeqCst);
 }
 
+#[allow(unsafe_code)]
 fn set(sig: Signal, handler: SigHandler, flags: SaFlags) {
     let act = libc::sigaction::from(SigAction::new(handler, flags, SigSet::empty()));
     // Called directly, not through nix's sigaction(): that one hands back
@@ -134,6 +136,7 @@ pub struct Checkpoint {
 impl Checkpoint {
     /// Take note of dump's dispositions and hold those signals back until
     /// the fork has given each process its own.
+    #[allow(unsafe_code)]
     pub fn enter() -> Checkpoint {
         let dumps = DUMPS.map(|sig| {
             // SAFETY: a zeroed sigaction is a valid output buffer.
@@ -150,6 +153,7 @@ impl Checkpoint {
 
     /// Before a fork: the child is to have dump's dispositions (the
     /// signals are held back again after a rewrite's wait).
+    #[allow(unsafe_code)]
     pub fn before_fork(&self) {
         hold();
         for (sig, act) in DUMPS.iter().zip(&self.dumps) {

@@ -14,11 +14,10 @@
 mod common;
 
 use common::{Ended, Run, minidump, noise, oracle, original, root, scratch};
+use nix::sys::stat::{Mode, SFlag};
 use std::collections::{BTreeMap, BTreeSet};
-use std::ffi::CString;
 use std::ffi::OsStr;
 use std::fs;
-use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt, symlink};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -72,12 +71,7 @@ fn tools() -> Option<Tools> {
 }
 
 fn is_root() -> bool {
-    // SAFETY: geteuid(2) has no arguments and cannot fail.
-    unsafe { libc::geteuid() == 0 }
-}
-
-fn cstr(p: &Path) -> CString {
-    CString::new(p.as_os_str().as_bytes()).expect("no NUL in a path")
+    nix::unistd::geteuid().is_root()
 }
 
 // ------------------------------------------------------------------ trees
@@ -211,18 +205,15 @@ fn build_tree(t: &Path, big: bool) {
     chmod(&t.join("modes/private"), 0o700);
     // Special files: no data on tape, only the inode.
     fs::create_dir_all(t.join("special")).unwrap();
-    // SAFETY: mkfifo(3) with a NUL-terminated path.
-    let r = unsafe { libc::mkfifo(cstr(&t.join("special/fifo")).as_ptr(), 0o644) };
-    assert_eq!(r, 0, "mkfifo");
+    nix::unistd::mkfifo(&t.join("special/fifo"), Mode::from_bits_truncate(0o644)).expect("mkfifo");
     if is_root() {
         for (name, kind, dev) in [
-            ("chr", libc::S_IFCHR, libc::makedev(1, 3)),
-            ("blk", libc::S_IFBLK, libc::makedev(7, 0)),
+            ("chr", SFlag::S_IFCHR, nix::sys::stat::makedev(1, 3)),
+            ("blk", SFlag::S_IFBLK, nix::sys::stat::makedev(7, 0)),
         ] {
-            let p = cstr(&t.join("special").join(name));
-            // SAFETY: mknod(2) with a NUL-terminated path.
-            let r = unsafe { libc::mknod(p.as_ptr(), kind | 0o640, dev) };
-            assert_eq!(r, 0, "mknod {name}");
+            let p = t.join("special").join(name);
+            nix::sys::stat::mknod(&p, kind, Mode::from_bits_truncate(0o640), dev)
+                .unwrap_or_else(|e| panic!("mknod {name}: {e}"));
         }
         let p = t.join("modes/owned");
         write(&p, b"someone else's\n");

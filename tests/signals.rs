@@ -164,10 +164,7 @@ fn run(prog: &Path, c: &Case, base: &Path, tag: &str, at: Option<Duration>, limi
                         common::kill(p, sig);
                     }
                 }
-                // SAFETY: kill(2) on the dump's own process group.
-                To::Group => unsafe {
-                    libc::kill(-(top as i32), sig);
-                },
+                To::Group => common::signal_group(top, sig),
             }
         });
     }
@@ -636,9 +633,8 @@ mod question {
         let dir = base.join(tag);
         std::fs::create_dir_all(&dir).unwrap();
         let fifo = dir.join("answers.fifo");
-        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-        // SAFETY: mkfifo(3) with a NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600))
+            .expect("mkfifo");
         let snaps = Arc::new(Mutex::new(Vec::<Vec<u8>>::new()));
         let snaps2 = Arc::clone(&snaps);
         let out = dir.join("out.dump");

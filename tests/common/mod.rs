@@ -380,13 +380,20 @@ pub fn children(pid: u32) -> Vec<u32> {
 }
 
 pub fn kill_group(pgid: u32) {
-    // SAFETY: kill(2) on a process group we created.
-    unsafe { libc::kill(-(pgid as i32), libc::SIGKILL) };
+    signal_group(pgid, libc::SIGKILL);
+}
+
+/// Send `sig` to every process of group `pgid`.
+pub fn signal_group(pgid: u32, sig: i32) {
+    if let Ok(s) = nix::sys::signal::Signal::try_from(sig) {
+        let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pgid as i32), s);
+    }
 }
 
 pub fn kill(pid: u32, sig: i32) {
-    // SAFETY: kill(2) with plain arguments.
-    unsafe { libc::kill(pid as i32, sig) };
+    if let Ok(s) = nix::sys::signal::Signal::try_from(sig) {
+        let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), s);
+    }
 }
 
 /// The 4.4BSD header fields a test looks at, from one 1024-byte record.

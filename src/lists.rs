@@ -1,21 +1,21 @@
-//! Request lists and record buffers.
+//! Request lists and the records a list carries.
 //!
-//! A list describes one tape record's worth (`ntrec` TP_BSIZE records) of
+//! A list describes one tape block's worth (`ntrec` TP_BSIZE records) of
 //! the dump: entry k says what goes at record k, either a run of `count`
 //! records read from the disk at sector `dblk`, or (dblk 0, count 1) a
 //! header record that the master supplies.  Entries are indexed by record
 //! position, so a run of n covers entries k..k+n and only entry k is
 //! meaningful; one spare entry holds the count-0 sentinel that ends a list.
 
-use crate::dump::{TP_BSIZE, daddr_t};
-use crate::shm::Pages;
+use crate::format::TP_BSIZE;
+use crate::pages::Mapping;
 
-/// One request, laid out as tape.c's `struct req`.
-#[repr(C)]
+/// One request: a run of disk records, or a header record (tape.c's
+/// `struct req`, with 64-bit sector numbers).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Req {
-    pub dblk: daddr_t,
-    pub count: libc::c_int,
+    pub dblk: i64,
+    pub count: i32,
 }
 
 impl Req {
@@ -23,12 +23,11 @@ impl Req {
 }
 
 /// A page-aligned buffer of records in a mapping of its own, so that its
-/// size is exactly what the blocking factor asks (tape.c's placement could
-/// fall outside its block, CONTRACT item 10), and pages never written are
-/// never made: a list's header records are mostly unused, and every slave
-/// and checkpoint inherits them.
+/// size is exactly what the blocking factor asks, and pages never written
+/// are never made: a list's header records are mostly unused, and every
+/// slave and checkpoint inherits them.
 pub struct Records {
-    pages: Option<Pages>,
+    pages: Option<Mapping>,
 }
 
 impl Records {
@@ -40,7 +39,7 @@ impl Records {
     pub fn new(n: usize) -> Option<Records> {
         let len = n.checked_mul(TP_BSIZE)?;
         Some(Records {
-            pages: Some(Pages::new(len).ok()?),
+            pages: Some(Mapping::new(len, false).ok()?),
         })
     }
 
@@ -60,19 +59,20 @@ impl Records {
         &mut self.bytes_mut()[i * TP_BSIZE..(i + 1) * TP_BSIZE]
     }
 
-    /// Copy record `from` of `src` over record `to` of self.
+    /// Copy `src` (a record) over record `to`.
     pub fn copy_record(&mut self, to: usize, src: &[u8]) {
         self.record_mut(to).copy_from_slice(src);
     }
 
-    /// The records as the C side sees them (`char (*)[TP_BSIZE]`).
-    pub fn as_ptr(&mut self) -> *mut [libc::c_char; TP_BSIZE] {
-        self.bytes_mut().as_mut_ptr().cast()
+    /// Copy record `from` over record `to`.
+    pub fn move_record(&mut self, from: usize, to: usize) {
+        self.bytes_mut()
+            .copy_within(from * TP_BSIZE..(from + 1) * TP_BSIZE, to * TP_BSIZE);
     }
 }
 
-/// One slot's list: its requests and, packed from record 0 on, the header
-/// records it carries (disk records are read by the slave, not stored).
+/// One list: its requests and, packed from record 0 on, the header records
+/// it carries (disk records are read by the slave, not stored).
 /// `spcl[k]` says whether the record at k is a header proper (writerec's
 /// isspcl) rather than a map or symlink record that only travels like one.
 pub struct List {
@@ -106,6 +106,15 @@ impl List {
         })
     }
 
+    /// Copy all of `other` (a list for the same ntrec) over this one.
+    pub fn copy_from(&mut self, other: &List) {
+        self.reqs.copy_from_slice(&other.reqs);
+        self.spcl.copy_from_slice(&other.spcl);
+        self.headers
+            .bytes_mut()
+            .copy_from_slice(other.headers.bytes());
+    }
+
     /// Records from position 0 up to the first header proper among the
     /// first `len`, or None when there is none.
     pub fn leading_data(&self, len: usize) -> Option<usize> {
@@ -124,7 +133,7 @@ impl List {
     }
 
     /// The runs of a list in order, into `out`; false when they do not add
-    /// up to exactly `ntrec` records.  (Once per tape record: `out` is
+    /// up to exactly `ntrec` records.  (Once per tape block: `out` is
     /// reused, not allocated.)
     pub fn runs(&self, ntrec: usize, out: &mut Vec<Req>) -> bool {
         out.clear();
@@ -143,25 +152,21 @@ impl List {
     }
 }
 
-pub fn page_size() -> usize {
-    match nix::unistd::sysconf(nix::unistd::SysconfVar::PAGE_SIZE) {
-        Ok(Some(n)) if n > 0 => n as usize,
-        _ => 4096,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pages::page_size;
 
     #[test]
     fn records_are_aligned_and_inside() {
         for n in [1usize, 2, 10, 64, 1000] {
             let mut r = Records::new(n).unwrap();
-            let p = r.as_ptr() as usize;
+            let p = r.bytes().as_ptr() as usize;
             assert_eq!(p % page_size(), 0);
             assert_eq!(r.bytes().len(), n * TP_BSIZE);
             r.record_mut(n - 1)[TP_BSIZE - 1] = 7;
+            r.move_record(n - 1, 0);
+            assert_eq!(r.record(0)[TP_BSIZE - 1], 7);
         }
     }
 
@@ -176,5 +181,20 @@ mod tests {
         l.reqs[1].count = 2;
         l.reqs[3] = Req { dblk: 0, count: 0 };
         assert!(!l.runs(4, &mut runs));
+    }
+
+    #[test]
+    fn leading_data_stops_at_a_header_proper() {
+        let mut l = List::new(6).unwrap();
+        l.reqs[0] = Req { dblk: 8, count: 2 };
+        l.reqs[2] = Req::HEADER; // a map record, not a header proper
+        l.reqs[3] = Req::HEADER;
+        l.spcl[3] = true;
+        l.reqs[4] = Req { dblk: 0, count: 0 };
+        assert_eq!(l.leading_data(6), Some(3));
+        assert_eq!(l.leading_data(3), None);
+        let mut m = List::new(6).unwrap();
+        m.copy_from(&l);
+        assert_eq!(m.leading_data(6), Some(3));
     }
 }

@@ -12,12 +12,10 @@
 //! looked and yielded in turn, or a process with little left to do; then
 //! looking without a system call for a while (`ALONE_LOOK`) costs nobody
 //! much, where yielding again would only bounce the processor between two
-//! waiters (measured at -b 10: system calls per record 4.0 to 2.9 into a
-//! file and 3.3 to 2.5 into a pipe, in the same time).  Most waits end
-//! within a microsecond, while another processor finishes a write, so the
-//! first look (`FIRST`) makes no system call either; a longer one, before
-//! any yield, takes the processor from a slave that has reading or writing
-//! to do (measured: 3 µs was slower).
+//! waiters.  Most waits end within a microsecond, while another processor
+//! finishes a write, so the first look (`FIRST`) makes no system call
+//! either; a longer one, before any yield, would take the processor from
+//! a slave that has reading or writing to do.
 //!
 //! Yielding does not give a processor away for long: Linux's scheduler
 //! keeps each runnable process's share fair over time, so a spinner takes

@@ -25,15 +25,13 @@
 //! on its socket).  All of it is sequentially consistent, so one of the two
 //! always sees the other.
 
-use std::num::NonZeroUsize;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::SeqCst};
 
-use nix::sys::mman::{MapFlags, ProtFlags, mmap_anonymous, munmap};
-
-use crate::buffers::{Req, page_size};
-use crate::dump::TP_BSIZE;
-use crate::ring::{MAX_DEPTH, SLAVES};
+use super::{MAX_DEPTH, SLAVES};
+use crate::format::TP_BSIZE;
+use crate::lists::Req;
+use crate::pages::{Mapping, page_size, round_up};
 
 /// The most slots a ring can have.
 pub const MAX_SLOTS: usize = SLAVES * MAX_DEPTH;
@@ -69,8 +67,7 @@ struct Words {
 
 /// The mapping and where its areas lie.
 pub struct Shared {
-    base: NonNull<u8>,
-    len: usize,
+    map: Mapping,
     ntrec: usize,
     /// The slot of list 0; list n is in slot (first + n) % slots.  Set
     /// before the slaves are forked, so every process has it.
@@ -89,27 +86,6 @@ pub struct Shared {
 /// Where a cache line surely ends: the runs a slave reads stay off the
 /// lines of the words every process writes.
 const LINE: usize = 128;
-
-/// `len` bytes of fresh, zero-filled anonymous memory, shared with the
-/// children forked later or private to this process.
-fn map(len: usize, sharing: MapFlags) -> nix::Result<NonNull<u8>> {
-    let len = NonZeroUsize::new(len).ok_or(nix::errno::Errno::EINVAL)?;
-    // SAFETY: a fresh anonymous mapping, placed by the kernel: nothing
-    // else refers to that memory.  Its owner (Shared or Pages) unmaps it.
-    let p = unsafe {
-        mmap_anonymous(
-            None,
-            len,
-            ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
-            sharing,
-        )?
-    };
-    Ok(p.cast())
-}
-
-fn round_up(n: usize, to: usize) -> Option<usize> {
-    n.checked_add(to - 1).map(|v| v / to * to)
-}
 
 impl Shared {
     /// Map the words and `slots` slots (a multiple of SLAVES, at most
@@ -133,10 +109,9 @@ impl Shared {
         let rec_len = after(0, ntrec, TP_BSIZE, page)?;
         let len = after(rec0, slots, rec_len, 1)?;
         // Zero-filled: a valid `Words` (atomics of 0) and valid bytes.
-        let base = map(len, MapFlags::MAP_SHARED)?;
+        let map = Mapping::new(len, true)?;
         Ok(Shared {
-            base,
-            len,
+            map,
             ntrec,
             first,
             slots,
@@ -155,7 +130,10 @@ impl Shared {
     fn words(&self) -> &Words {
         // SAFETY: the mapping starts with a `Words` (page-aligned, zero
         // or written only through its atomics, by any of the processes).
-        unsafe { self.base.cast::<Words>().as_ref() }
+        #[allow(unsafe_code)]
+        unsafe {
+            self.map.base().cast::<Words>().as_ref()
+        }
     }
 
     fn slot(&self, i: usize) -> &SlotWords {
@@ -167,12 +145,13 @@ impl Shared {
     /// SAFETY: the caller holds that area by the protocol above (no other
     /// process writes it meanwhile) and makes no other reference into it
     /// while this one lives.
-    #[allow(clippy::mut_from_ref)]
+    #[allow(clippy::mut_from_ref, unsafe_code)]
     unsafe fn area(&self, off: usize, len: usize) -> &mut [u8] {
-        debug_assert!(off + len <= self.len);
+        debug_assert!(off + len <= self.map.len());
+        let base: NonNull<u8> = self.map.base();
         // SAFETY: inside the mapping (the offsets come from new()); the
         // caller answers for exclusive use.
-        unsafe { std::slice::from_raw_parts_mut(self.base.as_ptr().add(off), len) }
+        unsafe { std::slice::from_raw_parts_mut(base.as_ptr().add(off), len) }
     }
 
     fn runs_off(&self, i: usize) -> usize {
@@ -203,6 +182,7 @@ impl Shared {
         // posts: its slave read the last runs and filled the record before
         // marking it ready, and the record has since been written and
         // reported.  The two areas are disjoint.
+        #[allow(unsafe_code)]
         let (rs, rec) = unsafe {
             (
                 self.area(self.runs_off(i), n * RUN_BYTES),
@@ -222,7 +202,7 @@ impl Shared {
                     _ => return Err(nix::errno::Errno::EINVAL),
                 }
             }
-            out[..8].copy_from_slice(&i64::from(r.dblk).to_ne_bytes());
+            out[..8].copy_from_slice(&r.dblk.to_ne_bytes());
             out[8..].copy_from_slice(&i64::from(r.count).to_ne_bytes());
             pos += count;
         }
@@ -290,6 +270,7 @@ impl Shared {
         // SAFETY: between the post of list `seq` and its ready mark, the
         // slot's runs and record belong to its slave; the areas are
         // disjoint.
+        #[allow(unsafe_code)]
         let (rs, rec) = unsafe {
             (
                 &*self.area(self.runs_off(i), n * RUN_BYTES),
@@ -331,6 +312,7 @@ impl Shared {
         let n = self.ntrec;
         // SAFETY: a ready, unreported record is only read, and only by
         // the holder of the write lock; its slave waits for a new list.
+        #[allow(unsafe_code)]
         let rec = unsafe { &*self.area(self.rec_off(i), n * TP_BSIZE) };
         let value = f(rec);
         let w = self.words();
@@ -348,59 +330,9 @@ fn tag(seq: u64) -> u64 {
     (if t == 0 { 1 } else { t }) << 32
 }
 
-impl Drop for Shared {
-    fn drop(&mut self) {
-        // SAFETY: unmaps exactly the mapping made in new(); no reference
-        // into it outlives self.
-        let _ = unsafe { munmap(self.base.cast(), self.len) };
-    }
-}
-
-/// Private anonymous pages: zero until written, and made by the system only
-/// then.  A child forked meanwhile gets its own copy of what was written.
-pub struct Pages {
-    base: NonNull<u8>,
-    len: usize,
-}
-
-impl Pages {
-    pub fn new(len: usize) -> nix::Result<Pages> {
-        let base = map(len, MapFlags::MAP_PRIVATE)?;
-        Ok(Pages { base, len })
-    }
-
-    pub fn bytes(&self) -> &[u8] {
-        // SAFETY: the mapping is this process's own, `len` bytes long, and
-        // lives as long as self; borrows of self govern access to it.
-        unsafe { std::slice::from_raw_parts(self.base.as_ptr(), self.len) }
-    }
-
-    pub fn bytes_mut(&mut self) -> &mut [u8] {
-        // SAFETY: as in bytes(), and &mut self makes this borrow unique.
-        unsafe { std::slice::from_raw_parts_mut(self.base.as_ptr(), self.len) }
-    }
-}
-
-impl Drop for Pages {
-    fn drop(&mut self) {
-        // SAFETY: unmaps exactly the mapping made in new(); no borrow of
-        // it outlives self.
-        let _ = unsafe { munmap(self.base.cast(), self.len) };
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pages_are_zero_and_private() {
-        let mut p = Pages::new(3 * 4096).unwrap();
-        assert!(p.bytes().iter().all(|&b| b == 0));
-        p.bytes_mut()[5000] = 9;
-        assert_eq!(p.bytes()[5000], 9);
-        assert_eq!(p.bytes().len(), 3 * 4096);
-    }
 
     /// One list through a slot, as the master, a slave and a writer see it.
     #[test]
@@ -468,7 +400,7 @@ mod tests {
                 assert!(w[0].0 + w[0].1 <= w[1].0, "{ntrec}: {w:?}");
             }
             let last = areas[areas.len() - 1];
-            assert!(last.0 + last.1 <= s.len);
+            assert!(last.0 + last.1 <= s.map.len());
         }
     }
 
