@@ -7,15 +7,6 @@ use std::ffi::CStr;
 use std::os::fd::BorrowedFd;
 
 use crate::format::{Field, Layout, Record};
-use crate::writer::TapeWriter;
-
-/// dump's exit status: the dump is done.
-pub const X_FINOK: i32 = 0;
-/// A volume process's exit status: its checkpoint is to write the volume
-/// again.
-pub const X_REWRITE: i32 = 2;
-/// The dump was aborted.
-pub const X_ABORT: i32 = 3;
 
 /// Which tape.c the writer behaves as, where the two differ beyond the
 /// header's layout.
@@ -92,8 +83,9 @@ pub trait Host: Sized {
     fn save_header(&self) -> Record;
     fn restore_header(&self, saved: &Record);
     /// Fill in and write the header in progress for inode `ino`: dump's
-    /// writeheader(), which hands the record to `writer.writerec`.
-    fn writeheader(&self, writer: &TapeWriter<Self>, ino: u64);
+    /// writeheader(), which hands the finished record to `writerec` (the
+    /// writer's own, given here) as a header.
+    fn writeheader(&self, ino: u64, writerec: &dyn Fn(&Record, bool));
 
     // The disk.
 

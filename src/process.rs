@@ -1,14 +1,16 @@
-//! The dump's processes: forking them, leaving them, and the one tape
-//! writer each process has for the C boundaries.
-
-use std::any::Any;
-use std::cell::OnceCell;
+//! The dump's processes: forking them, leaving them, and what their exit
+//! status says.
 
 use nix::errno::Errno;
 use nix::unistd::ForkResult;
 
-use crate::host::{Host, X_ABORT};
-use crate::writer::TapeWriter;
+/// dump's exit status: the dump is done.
+pub const X_FINOK: i32 = 0;
+/// A volume process's exit status: its checkpoint is to write the volume
+/// again.
+pub const X_REWRITE: i32 = 2;
+/// The dump was aborted.
+pub const X_ABORT: i32 = 3;
 
 /// fork(2).
 pub fn fork() -> nix::Result<ForkResult> {
@@ -33,31 +35,6 @@ pub fn strerror(e: Errno) -> String {
     match text.rfind(" (os error ") {
         Some(i) => text[..i].to_owned(),
         None => text,
-    }
-}
-
-thread_local! {
-    /// This process's writer, made by the first call of `writer`.  The
-    /// library has no threads: per thread is per process, and a child
-    /// forked from this thread inherits it.
-    static WRITER: OnceCell<&'static dyn Any> = const { OnceCell::new() };
-}
-
-/// This process's tape writer over a host of type `H`, made with
-/// `make` the first time: the state behind a C boundary, whose entry
-/// points are free functions.  A process has one writer, for one kind of
-/// host.
-pub fn writer<H: Host + 'static>(make: impl FnOnce() -> H) -> &'static TapeWriter<H> {
-    let any = WRITER.with(|w| {
-        *w.get_or_init(|| {
-            let made: &'static TapeWriter<H> = Box::leak(Box::new(TapeWriter::new(make())));
-            made
-        })
-    });
-    match any.downcast_ref::<TapeWriter<H>>() {
-        Some(w) => w,
-        // A second kind of host in one process: nothing sensible is left.
-        None => exit(X_ABORT),
     }
 }
 

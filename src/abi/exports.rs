@@ -85,7 +85,7 @@ pub static mut nogripe: c_int = 0;
 
 /// This process's writer.
 fn writer() -> &'static TapeWriter<CHost> {
-    process::writer(|| CHost)
+    TapeWriter::of_process(CHost::new)
 }
 
 thread_local! {
@@ -109,6 +109,7 @@ fn publish(w: &TapeWriter<CHost>) {
         (&raw mut master).write(w.master.get());
         (&raw mut tenths).write(w.tenths.get() as c_int);
         (&raw mut nogripe).write(c_int::from(w.nogripe.get()));
+        (&raw mut nexttape).write(w.host().nexttape());
     }
     // tape.c's slaves[i] is slave i with its list.  A slave with two lists
     // shows the one in the same bank as the list being filled, so that slp

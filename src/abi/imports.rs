@@ -9,14 +9,13 @@
 //! races with another, and no Rust reference to them is held: they are
 //! read and written through raw pointers, one value at a time.
 
+use std::cell::Cell;
 use std::ffi::{CStr, CString, c_char, c_int, c_long, c_void};
 use std::ptr;
 
-use super::exports::nexttape;
 use crate::format::{C_ADDR, Field, Layout, Record, TP_BSIZE, TP_NINDIR};
-use crate::host::{Host, Settings, X_ABORT};
-use crate::process;
-use crate::writer::TapeWriter;
+use crate::host::{Host, Settings};
+use crate::process::{self, X_ABORT};
 
 /// The host's `daddr_t`: 32 bits on Linux and macOS, 64 on the BSDs.
 #[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
@@ -124,7 +123,24 @@ fn word(f: Field) -> usize {
 }
 
 /// The rest of a 1998 dump, through its C globals and routines.
-pub struct CHost;
+pub struct CHost {
+    /// Where the rest of a list of outputs "a,b,c" starts (tape.c's
+    /// nexttape), into dump's string; null when no name is left.
+    next: Cell<*mut c_char>,
+}
+
+impl CHost {
+    pub fn new() -> CHost {
+        CHost {
+            next: Cell::new(ptr::null_mut()),
+        }
+    }
+
+    /// tape.c's `nexttape`.
+    pub fn nexttape(&self) -> *mut c_char {
+        self.next.get()
+    }
+}
 
 impl Host for CHost {
     fn msg(&self, text: &[u8]) {
@@ -196,7 +212,7 @@ impl Host for CHost {
         unsafe { (&raw mut u_spcl).write(words) }
     }
 
-    fn writeheader(&self, _writer: &TapeWriter<CHost>, ino: u64) {
+    fn writeheader(&self, ino: u64, _writerec: &dyn Fn(&Record, bool)) {
         // SAFETY: dump's routine; it calls back the exported writerec,
         // which reaches the same writer (nothing of it is borrowed here).
         unsafe { c_writeheader(ino as ino_t) }
@@ -315,11 +331,11 @@ impl Host for CHost {
         c_bytes(get!(tape))
     }
 
-    /// A list of outputs "a,b,c" is used one per volume.  `nexttape` is
+    /// A list of outputs "a,b,c" is used one per volume.  `next` is
     /// where the rest of the list starts; both it and `tape` point into
     /// dump's own string, which is cut at the commas as it is used.
     fn next_tape_name(&self) -> bool {
-        let (cur, next) = (get!(tape), get!(nexttape));
+        let (cur, next) = (get!(tape), self.next.get());
         // SAFETY: `tape` and `nexttape` point into the NUL-terminated,
         // writable string dump was given (its argv or a copy); writing a
         // NUL over a comma stays inside it.
@@ -341,12 +357,12 @@ impl Host for CHost {
             }
         };
         set!(tape, name);
-        set!(nexttape, rest);
+        self.next.set(rest);
         true
     }
 
     fn more_tape_names(&self) -> bool {
-        !get!(nexttape).is_null()
+        !self.next.get().is_null()
     }
 
     fn set_tapefd(&self, fd: i32) {

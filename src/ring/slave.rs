@@ -11,7 +11,7 @@ use nix::unistd::Pid;
 use super::shm::Shared;
 use super::{MAX_DEPTH, Plan, SLAVES, WRITE_FAILED, sleeps_at_once, spin};
 use crate::format::TP_BSIZE;
-use crate::host::{X_ABORT, X_FINOK};
+use crate::process::{X_ABORT, X_FINOK};
 use crate::signals;
 
 /// What a slave needs from the dump it works for.

@@ -11,7 +11,8 @@ use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{Pid, getpid, getppid};
 
 use super::TapeWriter;
-use crate::host::{Host, X_ABORT, X_REWRITE};
+use crate::host::Host;
+use crate::process::{X_ABORT, X_REWRITE};
 use crate::signals::Pending;
 
 /// A pipe whose write end only the dump's top-level process holds: once

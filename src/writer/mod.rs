@@ -21,12 +21,14 @@ mod flush;
 mod replay;
 mod volume;
 
-use std::cell::{Cell, Ref, RefCell, RefMut};
+use std::any::Any;
+use std::cell::{Cell, OnceCell, Ref, RefCell, RefMut};
 
 use crate::format::{Field, TP_BSIZE};
 use crate::host::{Flavour, Host};
 use crate::lists::{List, Req};
 use crate::output::Output;
+use crate::process::X_ABORT;
 use crate::ring::{MAX_SLOTS, Ring, SLAVES};
 use crate::signals;
 
@@ -75,6 +77,13 @@ pub(crate) const SPARE: usize = MAX_LISTS;
 /// and the ring's records stay within reason.
 pub const MAX_NTREC: usize = 65536;
 
+thread_local! {
+    /// This process's writer, made by the first call of `TapeWriter::of_process`.
+    /// The library has no threads: per thread is per process, and a child
+    /// forked from this thread inherits it.
+    static PROCESS: OnceCell<&'static dyn Any> = const { OnceCell::new() };
+}
+
 /// BSD dump's tape writer.
 ///
 /// Its methods are tape.c's entry points.  A Rust port of the rest of dump
@@ -97,7 +106,7 @@ pub const MAX_NTREC: usize = 65536;
 ///     }
 ///     // ... TS_END headers ...
 ///     w.trewind();
-///     w.exit(dumptape::host::X_FINOK);
+///     w.exit(dumptape::X_FINOK);
 /// }
 /// ```
 ///
@@ -184,6 +193,34 @@ impl<H: Host> TapeWriter<H> {
     /// The rest of dump.
     pub fn host(&self) -> &H {
         &self.host
+    }
+
+    /// This process's writer over a host of type `H`, made with `make` the
+    /// first time: the state behind a C boundary, whose entry points are
+    /// free functions.  A process has one writer, for one kind of host.
+    pub fn of_process(make: impl FnOnce() -> H) -> &'static TapeWriter<H>
+    where
+        H: 'static,
+    {
+        let any = PROCESS.with(|w| {
+            *w.get_or_init(|| {
+                let made: &'static TapeWriter<H> = Box::leak(Box::new(TapeWriter::new(make())));
+                made
+            })
+        });
+        match any.downcast_ref::<TapeWriter<H>>() {
+            Some(w) => w,
+            // A second kind of host in one process: nothing sensible is
+            // left to do.
+            None => crate::process::exit(X_ABORT),
+        }
+    }
+
+    /// Have the host write the header in progress for inode `ino` (it
+    /// hands the record back to `writerec`).
+    fn writeheader(&self, ino: u64) {
+        self.host
+            .writeheader(ino, &|rec, isspcl| self.writerec(rec, isspcl));
     }
 
     /// What the ring's processes are called in messages.

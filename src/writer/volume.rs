@@ -8,8 +8,9 @@ use nix::unistd::{ForkResult, Pid, getpid};
 
 use super::{Proc, TapeWriter};
 use crate::format::{DR_NEWHEADER, Field, Layout, TS_END, TS_TAPE};
-use crate::host::{Flavour, Host, X_ABORT, X_FINOK, X_REWRITE};
+use crate::host::{Flavour, Host};
 use crate::output::Output;
+use crate::process::{X_ABORT, X_FINOK, X_REWRITE};
 use crate::ring::{self, Plan, Ring, SLAVES};
 use crate::signals::{self, Pending};
 
@@ -80,7 +81,7 @@ impl<H: Host> TapeWriter<H> {
                     self.host.quit(b"or use no size estimate at all.\n");
                 }
                 let ino = self.host.header(Field::Inumber) as u32;
-                self.host.writeheader(self, u64::from(ino));
+                self.writeheader(u64::from(ino));
             }
         }
         self.close_volume();
@@ -336,7 +337,7 @@ impl<H: Host> TapeWriter<H> {
             self.host
                 .set_header(Field::Flags, flags | i64::from(DR_NEWHEADER));
         }
-        self.host.writeheader(self, s.inode);
+        self.writeheader(s.inode);
         if marked {
             let flags = self.host.header(Field::Flags);
             self.host
