@@ -6,22 +6,24 @@
 mod common;
 
 use common::{Ended, Run, noise, scratch};
+use dumptape::format::{
+    C_ADDR, CHECKSUM, Field, Header, Layout, NFS_MAGIC, TP_BSIZE, TS_END, TS_INODE, TS_TAPE, seal,
+};
 use std::path::{Path, PathBuf};
 
-const TP_BSIZE: usize = 1024;
-const NFS_MAGIC: i32 = 60012;
-const CHECKSUM: i32 = 84446;
-const TS_TAPE: i32 = 1;
-const TS_INODE: i32 = 2;
-const TS_END: i32 = 5;
-const C_TYPE: usize = 0;
-const C_DATE: usize = 4;
-const C_TAPEA: usize = 16;
-const C_MAGIC: usize = 24;
-const C_CHECKSUM: usize = 28;
-const C_COUNT: usize = 160;
-const C_ADDR: usize = 164;
-const C_FIRSTREC: usize = 892;
+// The 4.4BSD layout's places, from the format module the library and
+// dumpcheck use.
+const C_TYPE: usize = place(Field::Type);
+const C_DATE: usize = place(Field::Date);
+const C_TAPEA: usize = place(Field::Tapea);
+const C_MAGIC: usize = place(Field::Magic);
+const C_CHECKSUM: usize = place(Field::Checksum);
+const C_COUNT: usize = place(Field::Count);
+const C_FIRSTREC: usize = place(Field::Firstrec);
+
+const fn place(f: Field) -> usize {
+    Layout::Bsd44.place(f).0
+}
 
 /// Many small inodes: headers close together, many with no data.
 const DENSE: &[&str] = &["-N", "3000", "-M", "3"];
@@ -151,11 +153,7 @@ fn set_word(rec: &mut [u8], off: usize, v: i32) {
 
 /// Make a header whole again after an edit, as dump's writeheader does.
 fn fix_checksum(rec: &mut [u8]) {
-    set_word(rec, C_CHECKSUM, 0);
-    let sum = (0..TP_BSIZE)
-        .step_by(4)
-        .fold(0i32, |s, o| s.wrapping_add(word(rec, o)));
-    set_word(rec, C_CHECKSUM, CHECKSUM.wrapping_sub(sum));
+    seal(rec, Layout::Bsd44);
 }
 
 fn rec(v: &[u8], i: usize) -> &[u8] {
@@ -183,14 +181,12 @@ fn headers(v: &[u8]) -> Vec<Hdr> {
     while i < v.len() / TP_BSIZE {
         let r = rec(v, i);
         assert_eq!(word(r, C_MAGIC), NFS_MAGIC, "test walk: no header at {i}");
+        let h = Header::new(r, Layout::Bsd44, false);
         let t = word(r, C_TYPE);
         let n = word(r, C_COUNT).max(0) as usize;
         let data = match t {
             TS_TAPE | TS_END => 0,
-            2 | 4 => r[C_ADDR..C_ADDR + n.min(512)]
-                .iter()
-                .filter(|&&b| b != 0)
-                .count(),
+            TS_INODE | 4 => h.addr_records() as usize,
             _ => n,
         };
         out.push(Hdr {

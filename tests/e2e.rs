@@ -22,7 +22,7 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt, symlink};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-const TP_BSIZE: usize = 1024;
+use dumptape::format::TP_BSIZE;
 
 // ------------------------------------------------------------------ tools
 

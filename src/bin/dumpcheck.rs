@@ -3,8 +3,11 @@
 //!
 //! Usage: `dumpcheck [-b ntrec] VOL...` (`-` alone: standard input).
 //!
-//! The volumes are read in order as one stream of TP_BSIZE records in the
-//! 4.4BSD "new" format.  Every header must be whole (magic, checksum) and
+//! The volumes are read in order as one stream of TP_BSIZE records, in
+//! the 4.4BSD "new" format (NFS_MAGIC, 32-bit fields) or today's FreeBSD
+//! one (FS_UFS2_MAGIC, 64-bit dates, c_tapea and c_firstrec), as the first
+//! header says, in either byte order.  Every header must be whole (magic,
+//! checksum) and
 //! of the same dump (c_date); each header announces how many data records
 //! follow it, and exactly that many must come before the next header, also
 //! across a volume change; each volume starts with a TS_TAPE header giving
@@ -21,30 +24,11 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
-const TP_BSIZE: usize = 1024;
-/// The entries of c_addr[]: a header describes at most this many records.
-const TP_NINDIR: usize = 512;
-const NFS_MAGIC: i32 = 60012;
-const CHECKSUM: i32 = 84446;
-/// Largest blocking factor taken; the library refuses more.
-const MAX_NTREC: usize = 65536;
-
-const TS_TAPE: i32 = 1;
-const TS_INODE: i32 = 2;
-const TS_BITS: i32 = 3;
-const TS_ADDR: i32 = 4;
-const TS_END: i32 = 5;
-const TS_CLRI: i32 = 6;
-
-// Byte offsets of the header fields the checks use (CONTRACT.md).
-const C_TYPE: usize = 0;
-const C_DATE: usize = 4;
-const C_VOLUME: usize = 12;
-const C_TAPEA: usize = 16;
-const C_MAGIC: usize = 24;
-const C_COUNT: usize = 160;
-const C_ADDR: usize = 164;
-const C_FIRSTREC: usize = 892;
+use dumptape::MAX_NTREC;
+use dumptape::format::{
+    CHECKSUM, Field, Header, Layout, TP_BSIZE, TS_ADDR, TS_BITS, TS_CLRI, TS_END, TS_INODE,
+    TS_TAPE, type_name,
+};
 
 const USAGE: &str = "usage: dumpcheck [-b ntrec] VOL...";
 
@@ -205,50 +189,8 @@ fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(got)
 }
 
-/// One TP_BSIZE record seen through the set's byte order.
-struct Rec<'a> {
-    bytes: &'a [u8],
-    swapped: bool,
-}
-
-impl Rec<'_> {
-    fn word(&self, off: usize) -> i32 {
-        let w = i32::from_ne_bytes(self.bytes[off..off + 4].try_into().unwrap());
-        if self.swapped { w.swap_bytes() } else { w }
-    }
-
-    /// The 256 words added up as restore does: with wrap-around.
-    fn sum(&self) -> i32 {
-        (0..TP_BSIZE)
-            .step_by(4)
-            .fold(0i32, |s, off| s.wrapping_add(self.word(off)))
-    }
-
-    /// Records that follow a TS_INODE or TS_ADDR header: one for each
-    /// non-zero byte of c_addr[0 .. c_count), never past the array.
-    fn addr_records(&self) -> u64 {
-        let n = usize::try_from(self.word(C_COUNT))
-            .unwrap_or(0)
-            .min(TP_NINDIR);
-        let addr = &self.bytes[C_ADDR..C_ADDR + n];
-        addr.iter().filter(|&&b| b != 0).count() as u64
-    }
-}
-
 fn data_records(n: u64) -> String {
     format!("{n} data record{}", if n == 1 { "" } else { "s" })
-}
-
-fn type_name(t: i32) -> String {
-    match t {
-        TS_TAPE => "TS_TAPE".into(),
-        TS_INODE => "TS_INODE".into(),
-        TS_BITS => "TS_BITS".into(),
-        TS_ADDR => "TS_ADDR".into(),
-        TS_END => "TS_END".into(),
-        TS_CLRI => "TS_CLRI".into(),
-        _ => format!("unknown type {t}"),
-    }
 }
 
 /// What c_tapea the next header may carry.  c_tapea counts the records of
@@ -294,10 +236,10 @@ impl Tapea {
 
 /// The state of the check, record by record through the set.
 struct Checker {
-    /// The set is in the other byte order (decided by its first record).
-    swapped: Option<bool>,
+    /// The set's layout and byte order (decided by its first record).
+    format: Option<(Layout, bool)>,
     /// The dump's date: c_date of the first header.
-    date: Option<i32>,
+    date: Option<i64>,
     /// Position of the volume being read in the set, from 1, and its name.
     volume: u64,
     name: String,
@@ -307,7 +249,7 @@ struct Checker {
     /// Data records still owed by the last header, which is described by
     /// its type and set record number for the messages.
     owed: u64,
-    owed_by: (i32, u64),
+    owed_by: (i64, u64),
     /// The last header's c_tapea and set record, and what the next may be.
     last_tapea: Option<(i64, u64)>,
     tapea: Tapea,
@@ -320,7 +262,7 @@ struct Checker {
 impl Checker {
     fn new() -> Checker {
         Checker {
-            swapped: None,
+            format: None,
             date: None,
             volume: 0,
             name: String::new(),
@@ -356,8 +298,13 @@ impl Checker {
     }
 
     fn record(&mut self, bytes: &[u8]) -> Result<(), Stop> {
-        let swapped = *self.swapped.get_or_insert_with(|| byte_order_of(bytes));
-        let rec = Rec { bytes, swapped };
+        // The first record says how the set is written; a set that starts
+        // with no header at all is read as 4.4BSD's, in this host's order,
+        // and fails its first check.
+        let (layout, swapped) = *self.format.get_or_insert_with(|| {
+            Header::recognize(bytes).map_or((Layout::Bsd44, false), |h| (h.layout(), h.swapped()))
+        });
+        let rec = Header::new(bytes, layout, swapped);
         if self.here == 0 {
             self.volume_header(&rec)?;
         } else if self.owed > 0 {
@@ -372,24 +319,24 @@ impl Checker {
     }
 
     /// Record 0 of a volume: its TS_TAPE header.
-    fn volume_header(&mut self, rec: &Rec) -> Result<(), Stop> {
+    fn volume_header(&mut self, rec: &Header) -> Result<(), Stop> {
         self.whole_header(rec, "expected TS_TAPE")?;
-        let t = rec.word(C_TYPE);
-        if t != TS_TAPE {
+        let t = rec.get(Field::Type);
+        if t != i64::from(TS_TAPE) {
             return Err(self.fault(format!(
                 "expected TS_TAPE at the start of the volume, found {}",
                 type_name(t)
             )));
         }
-        let vol = rec.word(C_VOLUME);
-        if i64::from(vol) != self.volume as i64 {
+        let vol = rec.get(Field::Volume);
+        if vol != self.volume as i64 {
             return Err(self.fault(format!(
                 "c_volume is {vol}, expected {} (a volume missing, repeated or out of order?)",
                 self.volume
             )));
         }
-        let first = rec.word(C_FIRSTREC);
-        if i64::from(first) != self.before as i64 {
+        let first = rec.get(Field::Firstrec);
+        if first != self.before as i64 {
             return Err(self.fault(format!(
                 "c_firstrec is {first}, expected {} (the records on the volumes before it)",
                 self.before
@@ -398,15 +345,15 @@ impl Checker {
         self.volume_count(rec)?;
         self.take_tapea(rec)?;
         // The next record may share this header's number (see Tapea).
-        self.tapea = Tapea::EitherOf(i64::from(rec.word(C_TAPEA)));
+        self.tapea = Tapea::EitherOf(rec.get(Field::Tapea));
         self.headers += 1;
         Ok(())
     }
 
     /// A TS_TAPE header's c_count: the data records still owed by the last
     /// header of the volume before.
-    fn volume_count(&self, rec: &Rec) -> Result<(), Stop> {
-        let count = rec.word(C_COUNT);
+    fn volume_count(&self, rec: &Header) -> Result<(), Stop> {
+        let count = rec.get(Field::Count);
         if self.before == 0 {
             // tape.c starts the count at 1 (alloctape) and dump has no
             // data to carry into its first volume: 1 is what every dump
@@ -419,7 +366,7 @@ impl Checker {
                 "c_count is {count}, expected 1 (or 0) on the first volume"
             )));
         }
-        if i64::from(count) == self.owed as i64 {
+        if count == self.owed as i64 {
             return Ok(());
         }
         let (t, at) = (type_name(self.owed_by.0), self.owed_by.1);
@@ -438,23 +385,23 @@ impl Checker {
     }
 
     /// A record where a header must be: one inside a volume.
-    fn header(&mut self, rec: &Rec) -> Result<(), Stop> {
+    fn header(&mut self, rec: &Header) -> Result<(), Stop> {
         // After the first TS_END, dump writes nothing but TS_END headers.
         let expected = match self.end {
             Some(at) => format!("after TS_END (at set record {at}): expected a header"),
             None => "expected a header".to_owned(),
         };
         self.whole_header(rec, &expected)?;
-        let t = rec.word(C_TYPE);
+        let t = rec.get(Field::Type);
         if let Some(at) = self.end
-            && t != TS_END
+            && t != i64::from(TS_END)
         {
             return Err(self.fault(format!(
                 "after TS_END (at set record {at}): expected TS_END, found {}",
                 type_name(t)
             )));
         }
-        let owed = match t {
+        let owed = match t as i32 {
             TS_INODE | TS_ADDR => rec.addr_records(),
             TS_BITS | TS_CLRI => self.map_records(rec)?,
             TS_END => 0,
@@ -464,8 +411,8 @@ impl Checker {
             _ => return Err(self.fault(format!("bad c_type {t}: not a record type"))),
         };
         self.take_tapea(rec)?;
-        self.tapea = Tapea::Exactly(i64::from(rec.word(C_TAPEA)) + 1);
-        if t == TS_END {
+        self.tapea = Tapea::Exactly(rec.get(Field::Tapea) + 1);
+        if t == i64::from(TS_END) {
             self.ends += 1;
             self.end.get_or_insert(self.before + self.here);
         }
@@ -476,8 +423,8 @@ impl Checker {
     }
 
     /// A TS_BITS or TS_CLRI header: c_count records of the map follow.
-    fn map_records(&self, rec: &Rec) -> Result<u64, Stop> {
-        let count = rec.word(C_COUNT);
+    fn map_records(&self, rec: &Header) -> Result<u64, Stop> {
+        let count = rec.get(Field::Count);
         u64::try_from(count)
             .map_err(|_| self.fault(format!("c_count is {count}, expected a record count >= 0")))
     }
@@ -485,9 +432,10 @@ impl Checker {
     /// Magic, checksum and date: the record is a header of this dump.
     /// `expected` says what was wanted here, for a record that is no
     /// header at all.
-    fn whole_header(&mut self, rec: &Rec, expected: &str) -> Result<(), Stop> {
-        let magic = rec.word(C_MAGIC);
-        if magic != NFS_MAGIC {
+    fn whole_header(&mut self, rec: &Header, expected: &str) -> Result<(), Stop> {
+        let magic = rec.get(Field::Magic);
+        let want_magic = i64::from(rec.layout().magic());
+        if magic != want_magic {
             return Err(self.not_a_header(rec, magic, expected));
         }
         let sum = rec.sum();
@@ -496,7 +444,7 @@ impl Checker {
                 "bad checksum: the header's words sum to {sum}, expected {CHECKSUM}"
             )));
         }
-        let date = rec.word(C_DATE);
+        let date = rec.get(Field::Date);
         let want = *self.date.get_or_insert(date);
         if date != want {
             return Err(self.fault(format!(
@@ -508,17 +456,17 @@ impl Checker {
         Ok(())
     }
 
-    /// A record without NFS_MAGIC where a header must be.  A data record
-    /// out of place and a header with a damaged magic look alike; a record
-    /// that carries a record type and this dump's date is taken for the
-    /// latter (so is any plausible first record, before the date is known).
-    fn not_a_header(&self, rec: &Rec, magic: i32, expected: &str) -> Stop {
-        let t = rec.word(C_TYPE);
-        let dated = self.date.is_none_or(|d| d == rec.word(C_DATE));
-        if (TS_TAPE..=TS_CLRI).contains(&t) && dated {
-            self.fault(format!(
-                "bad magic: c_magic is {magic}, expected {NFS_MAGIC}"
-            ))
+    /// A record without the set's magic where a header must be.  A data
+    /// record out of place and a header with a damaged magic look alike;
+    /// a record that carries a record type and this dump's date is taken
+    /// for the latter (so is any plausible first record, before the date
+    /// is known).
+    fn not_a_header(&self, rec: &Header, magic: i64, expected: &str) -> Stop {
+        let t = rec.get(Field::Type);
+        let want = rec.layout().magic();
+        let dated = self.date.is_none_or(|d| d == rec.get(Field::Date));
+        if (i64::from(TS_TAPE)..=i64::from(TS_CLRI)).contains(&t) && dated {
+            self.fault(format!("bad magic: c_magic is {magic}, expected {want}"))
         } else {
             // Inside a volume it is the run of data before it that is off.
             let why = if self.here == 0 {
@@ -527,7 +475,7 @@ impl Checker {
                 "the data records before it do not match their header's count"
             };
             self.fault(format!(
-                "{expected}, found a data record (c_magic {magic}, not {NFS_MAGIC}): {why}"
+                "{expected}, found a data record (c_magic {magic}, not {want}): {why}"
             ))
         }
     }
@@ -535,8 +483,8 @@ impl Checker {
     /// c_tapea never goes back, and inside a volume it runs on with the
     /// records: a record dropped or added shows here at the next header.
     /// A header that passes is the new reference.
-    fn take_tapea(&mut self, rec: &Rec) -> Result<(), Stop> {
-        let t = i64::from(rec.word(C_TAPEA));
+    fn take_tapea(&mut self, rec: &Header) -> Result<(), Stop> {
+        let t = rec.get(Field::Tapea);
         if let Some((last, at)) = self.last_tapea
             && t < last
         {
@@ -593,16 +541,8 @@ impl Checker {
     }
 }
 
-/// Host order unless the record's magic reads right only byte-swapped
-/// (a dump written on a host of the other byte order).
-fn byte_order_of(bytes: &[u8]) -> bool {
-    let magic = i32::from_ne_bytes(bytes[C_MAGIC..C_MAGIC + 4].try_into().unwrap());
-    magic != NFS_MAGIC && magic.swap_bytes() == NFS_MAGIC
-}
-
 /// A dump date as UTC, `2001-09-09 01:46:40 UTC`.
-fn utc(t: i32) -> String {
-    let t = i64::from(t);
+fn utc(t: i64) -> String {
     let (days, secs) = (t.div_euclid(86400), t.rem_euclid(86400));
     let (y, m, d) = civil_from_days(days);
     format!(

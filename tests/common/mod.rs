@@ -396,11 +396,6 @@ pub fn kill(pid: u32, sig: i32) {
     }
 }
 
-/// The 4.4BSD header fields a test looks at, from one 1024-byte record.
-pub fn word(rec: &[u8], off: usize) -> i32 {
-    i32::from_le_bytes(rec[off..off + 4].try_into().unwrap())
-}
-
 /// One dump program's run on a scenario, for comparing two programs.
 pub struct Side {
     pub ended: Ended,
