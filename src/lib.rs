@@ -32,6 +32,8 @@ mod pages;
 mod process;
 mod ring;
 mod signals;
+#[cfg(test)]
+mod testkit;
 mod writer;
 
 pub use format::{Field, Layout, Record};

@@ -19,6 +19,8 @@
 mod abort;
 mod flush;
 mod replay;
+#[cfg(test)]
+mod tests;
 mod volume;
 
 use std::any::Any;

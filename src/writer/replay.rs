@@ -14,7 +14,7 @@ use crate::lists::Req;
 
 /// The records already in the list being filled when it is not one of
 /// those replayed: they go back in behind the carried record.
-struct Kept {
+pub(super) struct Kept {
     reqs: Vec<Req>,
     spcl: Vec<bool>,
     headers: Vec<u8>,
@@ -71,7 +71,7 @@ impl<H: Host> TapeWriter<H> {
     }
 
     /// What list `cur` holds before the replay: its first `kept` records.
-    fn keep(&self, cur: usize, kept: usize) -> Kept {
+    pub(super) fn keep(&self, cur: usize, kept: usize) -> Kept {
         let l = self.list(cur);
         let nhdr = self.nextblock.get().1;
         Kept {
@@ -84,7 +84,7 @@ impl<H: Host> TapeWriter<H> {
     /// Copy list `s` one record on into the spare list, its header records
     /// from `*ntb` on; its last record is to move on to the next list, so
     /// it is left out of this one.  Returns that record's place.
-    fn shift_into_spare(&self, s: usize, ntb: &mut usize) -> usize {
+    pub(super) fn shift_into_spare(&self, s: usize, ntb: &mut usize) -> usize {
         let ntrec = self.ntrec.get();
         let src = self.list(s);
         let mut dst = self.list_mut(SPARE);
@@ -122,7 +122,7 @@ impl<H: Host> TapeWriter<H> {
 
     /// The record at `last` of the list just sent opens the next one (in
     /// place 0 of the spare list).  Returns the next free header record.
-    fn carry(&self, last: usize, ntb: usize) -> usize {
+    pub(super) fn carry(&self, last: usize, ntb: usize) -> usize {
         let mut dst = self.list_mut(SPARE);
         let r = dst.reqs[last];
         if r.dblk != 0 {
@@ -143,7 +143,7 @@ impl<H: Host> TapeWriter<H> {
     }
 
     /// The carried record opens list `cur`, ahead of what it kept.
-    fn open_with_carried(&self, cur: usize, saved: Option<Kept>) {
+    pub(super) fn open_with_carried(&self, cur: usize, saved: Option<Kept>) {
         let spare = self.list(SPARE);
         let carried = spare.reqs[0];
         let mut l = self.list_mut(cur);
