@@ -28,6 +28,19 @@ pub fn exit(status: i32) -> ! {
     std::process::exit(status)
 }
 
+/// Leave the process at once, as _exit(2) does: no atexit handlers, no
+/// flushing of C stdio.  A slave leaves so: its copies of the rest of
+/// dump's input streams must not move their offsets, which the master
+/// shares.
+pub fn exit_now(status: i32) -> ! {
+    // SAFETY: _exit(2) takes a plain int and does not return; nix has no
+    // wrapper for it.
+    #[allow(unsafe_code)]
+    unsafe {
+        libc::_exit(status)
+    }
+}
+
 /// strerror() of an errno value, worded as the C library words it.
 pub fn strerror(e: Errno) -> String {
     let text = std::io::Error::from_raw_os_error(e as i32).to_string();

@@ -29,9 +29,18 @@ const STOP_PAUSE: std::time::Duration = std::time::Duration::from_millis(10);
 
 impl<H: Host> TapeWriter<H> {
     /// Leave the process with `status` (tape.c's Exit), flushing C stdio
-    /// as exit(3) does.
+    /// as exit(3) does; a slave leaves at once (see `process::exit_now`).
     pub fn exit(&self, status: i32) -> ! {
+        if self.in_slave() {
+            crate::process::exit_now(status)
+        }
         crate::process::exit(status)
+    }
+
+    /// This process is one of the ring's slaves.
+    fn in_slave(&self) -> bool {
+        let master = self.master.get();
+        master != 0 && master != getpid().as_raw()
     }
 
     /// Made by the first startnewtape of a dump, in its top-level process.
@@ -138,7 +147,7 @@ impl<H: Host> TapeWriter<H> {
     /// checkpoint, by taking down the volume it waits for.
     pub fn dumpabort(&self) -> ! {
         let master = self.master.get();
-        if master != 0 && master != getpid().as_raw() {
+        if self.in_slave() {
             // A slave: the master decides.  One that is already gone (this
             // slave now has another parent) has nothing left to be told,
             // and its pid may be someone else's by now.
