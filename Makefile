@@ -58,8 +58,14 @@ TEST_PROGS=	$(BUILD)/faultwrite.so $(BUILD)/minidump-rdump
 
 all: lib $(PROGS)
 
+# The C libraries, with a soname so that programs linked against the .so
+# record libdumptape.so.0; then the Rust programs (dumpcheck, the
+# examples).
+SONAME=		libdumptape.so.$(SOMAJOR)
 lib:
-	$(CARGO) build --release $(FEATURES)
+	$(CARGO) rustc --release --lib --crate-type cdylib,staticlib \
+	    $(FEATURES) -- -C link-arg=-Wl,-soname,$(SONAME)
+	$(CARGO) build --release --bins --examples $(FEATURES)
 
 $(LIB_A) $(LIB_SO): lib
 
@@ -178,8 +184,9 @@ RDUMP_LIB_A=	$(RDUMP_TARGETDIR)/release/libdumptape.a
 .PHONY: lib-rdump
 
 lib-rdump:
-	$(CARGO) build --release --features rdump \
-	    --target-dir $(RDUMP_TARGETDIR)
+	$(CARGO) rustc --release --lib --crate-type cdylib,staticlib \
+	    --features rdump --target-dir $(RDUMP_TARGETDIR) \
+	    -- -C link-arg=-Wl,-soname,$(SONAME)
 
 $(RDUMP_LIB_A): lib-rdump
 
