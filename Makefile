@@ -52,7 +52,7 @@ FRONT_HDRS=	c-shim/minidump/minidump.h c-shim/include/dump.h \
 PROGS=		$(BUILD)/minidump $(BUILD)/minidump-so $(BUILD)/badcalls
 # What only the tests use (rules at the end): defined here, before the
 # test target, since both makes expand a dependency line as they read it.
-TEST_PROGS=	$(BUILD)/faultwrite.so $(BUILD)/minidump-rdump
+TEST_PROGS=	$(BUILD)/faultwrite.so $(BUILD)/minidump-rdump $(BUILD)/replay
 
 .PHONY: all lib test demo bench install clean reference header deb
 
@@ -165,6 +165,13 @@ deb:
 	mv $(DEB_TOP)/*.deb $(DEB_TOP)/*.buildinfo $(DEB_TOP)/*.changes \
 	    $(DEB_OUT)/
 	rm -rf $(DEB_TOP)
+
+# The rest of dump reduced to a script of calls, against the C
+# interface; examples/replay.rs is the same against the Rust one.
+$(BUILD)/replay: tests/c/replay.c include/dumptape.h lib
+	mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) $(CWARN) $(SHIM_INC) -Iinclude -o $@ \
+	    tests/c/replay.c $(LIB_A) $(NATIVE_LIBS)
 
 # --- fault injection and remote tapes ---
 

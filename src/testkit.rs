@@ -328,10 +328,10 @@ impl Host for FakeHost {
 
     fn next_tape_name(&self) -> bool {
         let names = &self.setup.names;
-        if names.len() < 2 {
+        let i = self.next_name.get();
+        if names.len() < 2 || i >= names.len() {
             return false;
         }
-        let i = self.next_name.get().min(names.len() - 1);
         *self.name.borrow_mut() = names[i].clone().into_bytes();
         self.next_name.set(i + 1);
         true
