@@ -1,5 +1,21 @@
 # libdumptape: BSD dump's tape.c as a Rust library with a C ABI.
 # Works with GNU make and bmake: no conditionals, no pattern rules.
+#
+#	src/		the library: a safe core, and in src/abi/ the C
+#			interface, the only code that touches C
+#	src/bin/	dumpcheck, the checker of volume sets
+#	include/	the C header, generated from src/abi (make header)
+#	c-shim/		the C side of the library's users: compat headers
+#			for hosts without BSD's, and minidump, the rest of
+#			dump that drives the library in the tests and demo
+#	examples/	a Rust program over the library's Rust interface
+#	tests/		every test: Rust (cargo), tests/c the C programs,
+#			tests/reference what the reference builds need
+#	bench/		make bench: the library against tape.c
+#	demo/		make demo: a sample tree and its trip
+#	docs/		how the library works
+#	man/		the manual pages
+#	debian/		make deb: the Debian packages
 
 CARGO?=		cargo
 CC?=		cc
@@ -84,33 +100,33 @@ $(BUILD)/minidump-so: $(FRONT_SRCS) $(FRONT_HDRS) lib
 	    -L$(BUILD) -Wl,-rpath,'$$ORIGIN' -ldumptape
 
 # Careless calls, one per run, for the tests.
-$(BUILD)/badcalls: c-shim/tests/badcalls.c include/dumptape.h lib
+$(BUILD)/badcalls: tests/c/badcalls.c include/dumptape.h lib
 	mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(CWARN) $(CDEFS) $(SHIM_INC) -Iinclude -o $@ \
-	    c-shim/tests/badcalls.c $(LIB_A) $(NATIVE_LIBS)
+	    tests/c/badcalls.c $(LIB_A) $(NATIVE_LIBS)
 
 # The oracle (tape-fixed.c) and the original (tape.c), built with the same
-# front-end.  BSD's setjmp saves the signal mask; c-shim/bsd-setjmp makes
+# front-end.  BSD's setjmp saves the signal mask; tests/reference/bsd-setjmp makes
 # Linux's do the same, or the original's ring deadlocks.  Its malloc gets
-# room in front of each block (c-shim/reference/refmalloc.c), where its
+# room in front of each block (tests/reference/refmalloc.c), where its
 # request arrays may fall.
-REF_CFLAGS=	$(CFLAGS) -w $(CDEFS) -Ic-shim/bsd-setjmp $(SHIM_INC) \
+REF_CFLAGS=	$(CFLAGS) -w $(CDEFS) -Itests/reference/bsd-setjmp $(SHIM_INC) \
 		-Dmalloc=ref_malloc
-REF_DEPS=	$(FRONT_SRCS) $(FRONT_HDRS) c-shim/bsd-setjmp/setjmp.h \
-		c-shim/reference/refmalloc.c c-shim/textorder.ld
+REF_DEPS=	$(FRONT_SRCS) $(FRONT_HDRS) tests/reference/bsd-setjmp/setjmp.h \
+		tests/reference/refmalloc.c c-shim/textorder.ld
 reference: $(BUILD)/minidump-ref $(BUILD)/minidump-orig
 
 $(BUILD)/minidump-ref: $(REF_DEPS) $(REFDIR)/tape-fixed.c
 	mkdir -p $(BUILD)
 	$(CC) $(REF_CFLAGS) -c -o $(BUILD)/tape-fixed.o $(REFDIR)/tape-fixed.c
 	$(CC) $(CFLAGS) $(CWARN) $(CDEFS) $(SHIM_INC) -o $@ $(FRONT_SRCS) \
-	    c-shim/reference/refmalloc.c $(BUILD)/tape-fixed.o $(FRONT_LDFLAGS)
+	    tests/reference/refmalloc.c $(BUILD)/tape-fixed.o $(FRONT_LDFLAGS)
 
 $(BUILD)/minidump-orig: $(REF_DEPS) $(REFDIR)/tape.c
 	mkdir -p $(BUILD)
 	$(CC) $(REF_CFLAGS) -c -o $(BUILD)/tape-orig.o $(REFDIR)/tape.c
 	$(CC) $(CFLAGS) $(CWARN) $(CDEFS) $(SHIM_INC) -o $@ $(FRONT_SRCS) \
-	    c-shim/reference/refmalloc.c $(BUILD)/tape-orig.o $(FRONT_LDFLAGS)
+	    tests/reference/refmalloc.c $(BUILD)/tape-orig.o $(FRONT_LDFLAGS)
 
 # Regenerate include/dumptape.h (the tests fail while it is stale).
 header:
@@ -120,7 +136,7 @@ test: all $(TEST_PROGS)
 	sh tests/run.sh
 
 demo: all
-	sh c-shim/demo.sh
+	sh demo/demo.sh
 
 bench: all reference
 	sh bench/run.sh
@@ -176,11 +192,11 @@ $(BUILD)/replay: tests/c/replay.c include/dumptape.h lib
 # --- fault injection and remote tapes ---
 
 # An LD_PRELOAD object that makes writes stop short or fail like a full
-# or bad medium; c-shim/tests/faultwrite.c tells how to aim it.
-$(BUILD)/faultwrite.so: c-shim/tests/faultwrite.c
+# or bad medium; tests/c/faultwrite.c tells how to aim it.
+$(BUILD)/faultwrite.so: tests/c/faultwrite.c
 	mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(CWARN) -shared -fPIC -o $@ \
-	    c-shim/tests/faultwrite.c -ldl
+	    tests/c/faultwrite.c -ldl
 
 # Remote tapes (-f host:file through rmt(8)) whatever RDUMP says.  The
 # library has a target directory of its own, so that its rdump build
@@ -211,4 +227,4 @@ $(BUILD)/minidump-ref-rdump: $(REF_DEPS) $(REFDIR)/tape-fixed.c
 	$(CC) $(REF_CFLAGS) -DRDUMP -c -o $(BUILD)/tape-fixed-rdump.o \
 	    $(REFDIR)/tape-fixed.c
 	$(CC) $(CFLAGS) $(CWARN) -DRDUMP $(SHIM_INC) -o $@ $(FRONT_SRCS) \
-	    c-shim/reference/refmalloc.c $(BUILD)/tape-fixed-rdump.o $(FRONT_LDFLAGS)
+	    tests/reference/refmalloc.c $(BUILD)/tape-fixed-rdump.o $(FRONT_LDFLAGS)

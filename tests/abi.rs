@@ -37,8 +37,8 @@ fn header_is_current() {
     );
 }
 
-/// Every function and global of CONTRACT.md, and nothing else.
-const CONTRACT: &[&str] = &[
+/// Every function and global the 1998 tape.c defines, and nothing else.
+const TAPE_C: &[&str] = &[
     "Exit",
     "alloctape",
     "blocksthisvol",
@@ -121,7 +121,7 @@ fn shared_library_exports_the_contract() {
     defined.retain(|s| !s.starts_with("_") || s == "_init" || s == "_fini");
     defined.retain(|s| s != "_init" && s != "_fini");
     defined.sort();
-    let mut want: Vec<String> = CONTRACT.iter().map(|s| s.to_string()).collect();
+    let mut want: Vec<String> = TAPE_C.iter().map(|s| s.to_string()).collect();
     want.sort();
     assert_eq!(defined, want, "exported symbols of {}", so.display());
     let undefined = nm(&["-D", "--undefined-only"], &so);
@@ -148,7 +148,7 @@ fn static_library_defines_none_of_dumps_symbols() {
         };
         assert!(!DUMPS.contains(&sym), "libdumptape.a defines dump's {sym}");
     }
-    for s in CONTRACT {
+    for s in TAPE_C {
         assert!(
             text.lines()
                 .any(|l| l.split_whitespace().last() == Some(*s)),
@@ -171,12 +171,12 @@ fn header_compiles_beside_dumps_prototypes() {
             .arg(root.join("include"))
             .arg("-o")
             .arg(&out)
-            .arg(root.join("c-shim/abi-check.c"))
+            .arg(root.join("tests/c/abi-check.c"))
             .status()
             .expect("cc runs");
         assert!(
             status.success(),
-            "c-shim/abi-check.c does not compile with {defs:?}"
+            "tests/c/abi-check.c does not compile with {defs:?}"
         );
     }
     let _ = std::fs::remove_file(out);

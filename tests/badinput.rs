@@ -110,7 +110,7 @@ fn output_opened_on_retry() {
 }
 
 /// Calls a real caller could get wrong, made by a C program that links the
-/// library the way dump does (c-shim/tests/badcalls.c).
+/// library the way dump does (tests/c/badcalls.c).
 #[test]
 fn bad_calls_from_c() {
     let prog = common::root().join("build/badcalls");

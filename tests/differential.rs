@@ -11,7 +11,7 @@ use std::path::Path;
 enum Output {
     /// A file that does not exist yet.
     NewFile,
-    /// A file already there and longer than the dump (FIX 4: truncated).
+    /// A file already there and longer than the dump (README: correction 4, truncated).
     OverLonger,
     /// Standard output (-f -).
     Stdout,

@@ -184,7 +184,7 @@ fn end_of_medium_b64() {
     sweep(64);
 }
 
-/// ENOSPC or EFBIG at an offset is the end of the medium there (FIX 3).
+/// ENOSPC or EFBIG at an offset is the end of the medium there (README: correction 3).
 #[test]
 fn full_file_system_is_end_of_medium() {
     for (ntrec, shape) in [(10, Shape::Dense), (64, Shape::Sparse), (1, Shape::Dense)] {
@@ -270,7 +270,7 @@ fn write_error_aborted() {
 }
 
 /// tape.c's own multi-volume sets with the end of the medium met twice or
-/// more are not sound (FIX 2): dumpcheck says so.  A record, not a demand.
+/// more are not sound (README: correction 2): dumpcheck says so.  A record, not a demand.
 #[test]
 fn original_fails_dumpcheck_after_two_ends_of_medium() {
     let Some(orig) = common::original() else {

@@ -1,5 +1,6 @@
 //! Whatever process of a dump dies, the dump ends promptly with status 3
-//! and leaves nothing running, its output closed (FIX 5, CONTRACT item 9).
+//! and leaves nothing running, its output closed (README: correction 5, and beyond the
+//! corrections).
 //! `Run` fails a test that outlives its time, leaves a process of the dump
 //! behind, or leaves its output or messages open.
 
@@ -187,7 +188,7 @@ fn original_hangs_when_a_slave_is_killed() {
     println!(
         "tape.c with a slave killed: {}",
         if result.is_err() {
-            "hung (killed after 5 s), as CONTRACT item 9 says"
+            "hung (killed after 5 s): it waits for ever for the dead slave"
         } else {
             "ended"
         }

@@ -183,14 +183,14 @@ pass "pkg-config: $cflags $libs (static: $slibs)"
 
 # The packaged header next to dump's own declarations (c-shim/include).
 timeout 120 cc -Wall -Wextra -Werror -Ic-shim/include $cflags -M \
-    c-shim/abi-check.c >"$work/abi-check.d" 2>"$work/abi-check.log" ||
-    fail_log "$work/abi-check.log" "c-shim/abi-check.c with the packaged header"
+    tests/c/abi-check.c >"$work/abi-check.d" 2>"$work/abi-check.log" ||
+    fail_log "$work/abi-check.log" "tests/c/abi-check.c with the packaged header"
 grep -q "$root/usr/include/dumptape.h" "$work/abi-check.d" ||
-    fail "c-shim/abi-check.c did not read the packaged dumptape.h"
+    fail "tests/c/abi-check.c did not read the packaged dumptape.h"
 timeout 120 cc -Wall -Wextra -Werror -Ic-shim/include $cflags -c \
-    -o "$work/abi-check.o" c-shim/abi-check.c 2>"$work/abi-check.log" ||
-    fail_log "$work/abi-check.log" "c-shim/abi-check.c with the packaged header"
-pass "the packaged dumptape.h agrees with dump's declarations (c-shim/abi-check.c)"
+    -o "$work/abi-check.o" tests/c/abi-check.c 2>"$work/abi-check.log" ||
+    fail_log "$work/abi-check.log" "tests/c/abi-check.c with the packaged header"
+pass "the packaged dumptape.h agrees with dump's declarations (tests/c/abi-check.c)"
 
 # The front-end: dump's compat headers from c-shim/include, the library
 # only from the scratch root.

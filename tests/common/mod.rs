@@ -75,7 +75,7 @@ pub fn check_set<P: AsRef<Path>>(ntrec: usize, vols: &[P]) -> Result<String, Str
 }
 
 /// The LD_PRELOAD object that makes outputs end, fail or slow down
-/// (c-shim/tests/faultwrite.c).
+/// (tests/c/faultwrite.c).
 pub fn injector() -> PathBuf {
     built("build/faultwrite.so")
 }
@@ -470,8 +470,8 @@ impl Scenario {
 }
 
 /// Messages with the parts that may differ between two correct runs
-/// (process ids, and the count in "write error N blocks", CONTRACT item
-/// 14) masked.
+/// masked: process ids, and the count in "write error N blocks", which in
+/// tape.c is whatever the master had flushed when the slave's signal came.
 pub fn masked(stderr: &str) -> String {
     stderr
         .lines()

@@ -3,13 +3,13 @@
  *
  * dump's C sources see tape.c's functions through <dump.h>; the library
  * publishes them in "dumptape.h", generated from the Rust code.  This
- * file includes both, states once more the C types CONTRACT.md gives to
+ * file includes both, states once more the C types tape.c gives to
  * every symbol of tape.c, and takes the address of each into a pointer
  * of exactly that type.  Any disagreement is an error (conflicting
  * types) or a warning (incompatible pointer types), so
  *
  *	cc -Wall -Wextra -Werror -Ic-shim/include -Iinclude \
- *	    -c -o /dev/null c-shim/abi-check.c
+ *	    -c -o /dev/null tests/c/abi-check.c
  *
  * compiles only if the two sets of declarations match.  Nothing here is
  * meant to be linked or run.
