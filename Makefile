@@ -132,7 +132,7 @@ $(BUILD)/minidump-orig: $(REF_DEPS) $(REFDIR)/tape.c
 header:
 	DUMPTAPE_BLESS=1 $(CARGO) test --release --test abi header_is_current
 
-test: all $(TEST_PROGS)
+test: all lib-freebsd $(TEST_PROGS)
 	sh tests/run.sh
 
 demo: all
@@ -228,3 +228,20 @@ $(BUILD)/minidump-ref-rdump: $(REF_DEPS) $(REFDIR)/tape-fixed.c
 	    $(REFDIR)/tape-fixed.c
 	$(CC) $(CFLAGS) $(CWARN) -DRDUMP $(SHIM_INC) -o $@ $(FRONT_SRCS) \
 	    tests/reference/refmalloc.c $(BUILD)/tape-fixed-rdump.o $(FRONT_LDFLAGS)
+
+# --- today's FreeBSD dump ---
+
+# The library with today's FreeBSD tape.c's interface: a target
+# directory of its own, and a soname of its own, so that both libraries
+# can be built, tested and installed side by side.
+FREEBSD_TARGETDIR=	target/freebsd
+FREEBSD_LIB_A=	$(FREEBSD_TARGETDIR)/release/libdumptape.a
+FREEBSD_LIB_SO=	$(FREEBSD_TARGETDIR)/release/libdumptape.so
+FREEBSD_SONAME=	libdumptape-freebsd.so.$(SOMAJOR)
+
+.PHONY: lib-freebsd
+
+lib-freebsd:
+	$(CARGO) rustc --release --lib --crate-type cdylib,staticlib \
+	    --features freebsd $(FEATURES) --target-dir $(FREEBSD_TARGETDIR) \
+	    -- -C link-arg=-Wl,-soname,$(FREEBSD_SONAME)

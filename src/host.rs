@@ -4,7 +4,7 @@
 //! globals and routines; a Rust port of dump implements it over its own.
 
 use std::ffi::CStr;
-use std::os::fd::BorrowedFd;
+use std::os::fd::{BorrowedFd, OwnedFd};
 
 use crate::format::{Field, Layout, Record};
 
@@ -142,10 +142,21 @@ pub trait Host: Sized {
     }
     fn rmt_close(&self) {}
     /// Start the volume's output pipeline (-P) with DUMP_VOLUME set to
-    /// `volume`: the descriptor of its standard input, or an error message.
-    fn pipeline_open(&self, _volume: i64) -> Result<i32, Vec<u8>> {
-        Err(b"no output pipeline".to_vec())
+    /// `volume`: a descriptor of its standard input, or the message that
+    /// says why it could not be had (the dump is then aborted).
+    fn pipeline_open(&self, _volume: i64) -> Result<OwnedFd, Vec<u8>> {
+        Err(b"Cannot open output pipeline.\n".to_vec())
     }
-    /// Wait for the volume's output pipeline to end.
+    /// The volume's output pipeline is done with: close it and wait for
+    /// it (after the library has closed its own descriptor).
     fn pipeline_close(&self) {}
+
+    // What today's FreeBSD dump does around a volume.
+
+    /// Before each fork of a volume's process: give the process its
+    /// original title back (setproctitle(NULL)).
+    fn restore_proctitle(&self) {}
+    /// The volume's ring has started: the volume's process takes dump's
+    /// own handlers that tape.c sets there (SIGINFO).
+    fn volume_started(&self) {}
 }

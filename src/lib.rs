@@ -3,7 +3,8 @@
 //! The rest of dump (main.c, traverse.c, optr.c, itime.c, dumprmt.c) links
 //! against the library in place of tape.c, through a C boundary (`abi`)
 //! that defines exactly what tape.c defined: the 1998 interface by
-//! default, today's FreeBSD one with the `freebsd` feature.  The
+//! default, today's FreeBSD one with the `freebsd` feature, none without
+//! the `c-abi` feature.  The
 //! boundary only calls into the core below, which knows nothing of C.
 //!
 //! A Rust port of dump uses the core directly: it implements [`Host`]
@@ -22,6 +23,7 @@
 //! - `process`: forking, leaving, and each process's writer;
 //! - `pages`: page mappings, private or shared with the slaves.
 
+#[cfg(feature = "c-abi")]
 #[allow(unsafe_code)]
 mod abi;
 pub mod format;

@@ -28,31 +28,52 @@ pub enum Output {
     /// A remote tape: the rest of dump holds the connection; the number is
     /// what its rmtopen() returned.
     Remote(i32),
+    /// The standard input of the volume's pipeline (-P): the rest of dump
+    /// started it and waits for it when it is closed.
+    Pipeline(OwnedFd),
+}
+
+/// Why the output could not be opened.
+#[derive(Debug)]
+pub enum OpenError {
+    /// The operator may be asked to try again.
+    Retry,
+    /// The dump cannot go on: this is what to say.
+    Fatal(Vec<u8>),
 }
 
 impl Output {
     /// Open the output dump names for a new volume, as tape.c does: a
     /// file is created if need be and truncated, so that no tail of an
     /// older, longer file stays behind.
-    pub fn open<H: Host>(host: &H) -> Result<Output, Errno> {
+    pub fn open<H: Host>(host: &H) -> Result<Output, OpenError> {
         let s = host.settings();
         if s.pipeout {
             return Ok(Output::Stdout(std::io::stdout()));
+        }
+        if s.pipeline {
+            // The next volume's number, as the header will say.
+            let volume = host.header(crate::format::Field::Volume) + 1;
+            return host
+                .pipeline_open(volume)
+                .map(Output::Pipeline)
+                .map_err(OpenError::Fatal);
         }
         if s.remote {
             // O_RDWR, as tape.c asks of rmt.
             return match host.rmt_open(2) {
                 fd if fd >= 0 => Ok(Output::Remote(fd)),
-                _ => Err(Errno::last()),
+                _ => Err(OpenError::Retry),
             };
         }
         let name = host.tape_name();
-        let fd = open(
+        open(
             OsStr::from_bytes(&name),
             OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_TRUNC,
             Mode::from_bits_truncate(0o666),
-        )?;
-        Ok(Output::Named(fd))
+        )
+        .map(Output::Named)
+        .map_err(|_| OpenError::Retry)
     }
 
     pub fn is_open(&self) -> bool {
@@ -63,7 +84,7 @@ impl Output {
     pub fn raw_fd(&self) -> i32 {
         match self {
             Output::Closed => -1,
-            Output::Named(fd) => fd.as_raw_fd(),
+            Output::Named(fd) | Output::Pipeline(fd) => fd.as_raw_fd(),
             Output::Stdout(out) => out.as_raw_fd(),
             Output::Remote(fd) => *fd,
         }
@@ -71,7 +92,7 @@ impl Output {
 
     fn fd(&self) -> Option<BorrowedFd<'_>> {
         match self {
-            Output::Named(fd) => Some(fd.as_fd()),
+            Output::Named(fd) | Output::Pipeline(fd) => Some(fd.as_fd()),
             Output::Stdout(out) => Some(out.as_fd()),
             _ => None,
         }
@@ -108,6 +129,10 @@ impl Output {
     pub fn close_and_rewind<H: Host>(self, host: &H, writesize: usize) {
         match self {
             Output::Closed | Output::Stdout(_) => {}
+            Output::Pipeline(fd) => {
+                drop(fd);
+                host.pipeline_close();
+            }
             Output::Remote(_) => {
                 host.rmt_close();
                 while host.rmt_open(0) < 0 {

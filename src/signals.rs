@@ -50,6 +50,7 @@ extern "C" fn on_signal(signo: libc::c_int) {
 }
 
 /// The SIGUSR2 flag, set by the exported `proceed`.
+#[cfg_attr(not(feature = "c-abi"), allow(dead_code))]
 pub fn note_proceed() {
     USR2.store(true, Ordering::SeqCst);
 }

@@ -1,39 +1,60 @@
-//! The C ABI: the committed header is what cbindgen makes of src/ffi.rs,
-//! it compiles next to dump's own prototypes, and the shared library
-//! exports exactly the contract's symbols.  And the static library links
-//! into a program the way the README says.
+//! The C interfaces: each committed header is what cbindgen makes of its
+//! boundary's exports and compiles next to dump's own prototypes, and each
+//! shared library exports exactly what its tape.c defines.  And the static
+//! library links into a program the way the README says.
 
 mod common;
 
 use std::path::Path;
 use std::process::Command;
 
-fn generate() -> String {
-    let dir = env!("CARGO_MANIFEST_DIR");
-    let config =
-        cbindgen::Config::from_file(Path::new(dir).join("cbindgen.toml")).expect("cbindgen.toml");
-    let bindings = cbindgen::Builder::new()
-        .with_crate(dir)
-        .with_config(config)
-        .generate()
-        .expect("cbindgen could not read the crate");
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The header cbindgen makes from `sources` with `config`.
+fn generate(config: &str, sources: &[&str]) -> String {
+    let config = cbindgen::Config::from_file(root().join(config)).expect("cbindgen config");
+    let mut b = cbindgen::Builder::new().with_config(config);
+    for s in sources {
+        b = b.with_src(root().join(s));
+    }
+    let bindings = b.generate().expect("cbindgen could not read the boundary");
     let mut out = Vec::new();
     bindings.write(&mut out);
     String::from_utf8(out).expect("header is UTF-8")
 }
 
-#[test]
-fn header_is_current() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("include/dumptape.h");
-    let fresh = generate();
+/// The committed header is the generated one (DUMPTAPE_BLESS writes it).
+fn current(header: &str, config: &str, sources: &[&str]) {
+    let path = root().join(header);
+    let fresh = generate(config, sources);
     if std::env::var_os("DUMPTAPE_BLESS").is_some() {
-        std::fs::write(&path, &fresh).expect("write include/dumptape.h");
+        std::fs::write(&path, &fresh).expect("write the header");
         return;
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == fresh,
-        "include/dumptape.h is stale: run `make header` and commit it"
+        "{header} is stale: run `make header` and commit it"
+    );
+}
+
+#[test]
+fn header_is_current() {
+    current(
+        "include/dumptape.h",
+        "cbindgen.toml",
+        &["src/abi/exports.rs"],
+    );
+}
+
+#[test]
+fn freebsd_header_is_current() {
+    current(
+        "include/dumptape-freebsd.h",
+        "cbindgen-freebsd.toml",
+        &["src/abi/freebsd/globals.rs", "src/abi/freebsd/exports.rs"],
     );
 }
 
@@ -131,6 +152,84 @@ fn shared_library_exports_the_contract() {
             "{s} should be taken from dump"
         );
     }
+}
+
+/// Every function and global today's FreeBSD tape.c defines.
+const FREEBSD_TAPE_C: &[&str] = &[
+    "Exit",
+    "alloctape",
+    "close_rewind",
+    "curino",
+    "dumpabort",
+    "dumpblock",
+    "newtape",
+    "nogripe",
+    "proceed",
+    "sigpipe",
+    "startnewtape",
+    "tperror",
+    "trewind",
+    "u_spcl",
+    "writerec",
+];
+
+/// What today's dump defines and its tape.c uses.
+const FREEBSD_DUMPS: &[&str] = &[
+    "tape",
+    "disk",
+    "popenout",
+    "diskfd",
+    "pipeout",
+    "density",
+    "tsize",
+    "unlimited",
+    "blockswritten",
+    "tapeno",
+    "ntrec",
+    "blocksperfile",
+    "cartridge",
+    "tstart_writing",
+    "sblock",
+    "dev_bshift",
+    "tp_bshift",
+    "msg",
+    "quit",
+    "broadcast",
+    "query",
+    "timeest",
+    "writeheader",
+    "blkread",
+    "infosch",
+    "setproctitle",
+];
+
+#[test]
+fn freebsd_shared_library_exports_what_todays_tape_c_defines() {
+    let so = common::freebsd_lib_so();
+    let mut defined = nm(&["-D", "--defined-only"], &so);
+    defined.retain(|s| s != "_init" && s != "_fini" && !s.starts_with("_"));
+    defined.sort();
+    let mut want: Vec<String> = FREEBSD_TAPE_C.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    assert_eq!(defined, want, "exported symbols of {}", so.display());
+    let undefined = nm(&["-D", "--undefined-only"], &so);
+    for s in FREEBSD_DUMPS {
+        assert!(
+            undefined.iter().any(|u| u == s),
+            "{s} should be taken from dump"
+        );
+    }
+    // The header in progress is dumprestore.h's union: 1024 bytes, aligned
+    // for its 64-bit fields.
+    let syms = binutil("readelf", &["-sW", "--dyn-syms"], &so);
+    let line = syms
+        .lines()
+        .find(|l| l.split_whitespace().last() == Some("u_spcl"))
+        .expect("u_spcl in the dynamic symbols");
+    let f: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(f[2], "1024", "the size of u_spcl: {line}");
+    let addr = u64::from_str_radix(f[1], 16).unwrap();
+    assert_eq!(addr % 8, 0, "u_spcl is 8-aligned: {line}");
 }
 
 #[test]

@@ -9,7 +9,7 @@ use nix::unistd::{ForkResult, Pid, getpid};
 use super::{Proc, TapeWriter};
 use crate::format::{DR_NEWHEADER, Field, Layout, TS_END, TS_TAPE};
 use crate::host::{Flavour, Host};
-use crate::output::Output;
+use crate::output::{OpenError, Output};
 use crate::process::{X_ABORT, X_FINOK, X_REWRITE};
 use crate::ring::{self, Plan, Ring, SLAVES};
 use crate::signals::{self, Pending};
@@ -197,6 +197,7 @@ impl<H: Host> TapeWriter<H> {
         self.make_lifeline(parent);
         loop {
             signals.before_fork();
+            self.host.restore_proctitle();
             match crate::process::fork() {
                 Err(_) => {
                     self.host
@@ -304,7 +305,11 @@ impl<H: Host> TapeWriter<H> {
                         .unwrap_or_else(|_| self.reentered()) = out;
                     break;
                 }
-                Err(_) => {
+                Err(OpenError::Fatal(why)) => {
+                    self.host.msg(&why);
+                    self.dumpabort();
+                }
+                Err(OpenError::Retry) => {
                     let mut m = b"Cannot open output \"".to_vec();
                     m.extend(self.host.tape_name());
                     m.extend(b"\".\n");
@@ -316,6 +321,7 @@ impl<H: Host> TapeWriter<H> {
             }
         }
         self.enslave();
+        self.host.volume_started();
         self.host.set_asize(0);
         self.blocksthisvol.set(0);
         if top {

@@ -35,6 +35,11 @@ pub fn lib_a() -> PathBuf {
     built("target/release/libdumptape.a")
 }
 
+/// The shared library built for today's FreeBSD dump (make ABI=freebsd).
+pub fn freebsd_lib_so() -> PathBuf {
+    built("target/freebsd/release/libdumptape.so")
+}
+
 /// The front-end linked with the library.
 pub fn minidump() -> PathBuf {
     built("build/minidump")
