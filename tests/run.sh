@@ -34,6 +34,9 @@ fi
 
 cargo fmt --check
 cargo clippy --release --all-targets -- -D warnings
+# Each interface, and the library without one (a Rust port's).
+cargo clippy --release --all-targets --features freebsd -- -D warnings
+cargo clippy --release --lib --no-default-features -- -D warnings
 log=$(mktemp "${TMPDIR:-/tmp}/dumptape-test.XXXXXX")
 status=0
 cargo test --release -- --test-threads=2 >"$log" 2>&1 || status=1
