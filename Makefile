@@ -198,3 +198,51 @@ $(BUILD)/minidump-ref-rdump: $(REF_DEPS) $(REFDIR)/tape-fixed.c
 	    $(REFDIR)/tape-fixed.c
 	$(CC) $(CFLAGS) $(CWARN) -DRDUMP $(SHIM_INC) -o $@ $(FRONT_SRCS) \
 	    c-shim/reference/refmalloc.c $(BUILD)/tape-fixed-rdump.o $(FRONT_LDFLAGS)
+
+# --- today's FreeBSD dump (ABI=freebsd): the C side ---
+
+# The front-end's sources built for today's FreeBSD dump interface: the
+# compat headers of c-shim/freebsd/include and -DFREEBSD_ABI, with ffs.c,
+# a reader of UFS1 and UFS2 images, in place of ufs.c.  Linked with
+# today's reference tape-fixed.c it is this ABI's oracle, and with its
+# tape.c the original.  The reference files build unmodified: what Linux
+# lacks (BSD setjmp, SIGINFO, sigpause, setproctitle, cdefs) is forced in
+# ahead of their first line by tests/reference/freebsd/compat.h, and
+# they get the padded malloc of the 1998 reference (same alloctape).
+FB_BUILD=	$(BUILD)/freebsd
+FB_REFDIR=	$(REFDIR)/freebsd
+FB_INC=		-DFREEBSD_ABI -Ic-shim/freebsd/include
+FB_SRCS=	c-shim/minidump/main.c c-shim/minidump/optr.c \
+		c-shim/minidump/traverse.c c-shim/minidump/gen.c \
+		c-shim/minidump/ffs.c c-shim/minidump/rmt.c
+FB_HDRS=	c-shim/minidump/minidump.h c-shim/freebsd/include/dump.h \
+		c-shim/freebsd/include/fbsd_compat.h \
+		c-shim/freebsd/include/pathnames.h \
+		c-shim/freebsd/include/protocols/dumprestore.h \
+		c-shim/freebsd/include/ufs/ufs/dinode.h \
+		c-shim/freebsd/include/ufs/ffs/fs.h
+FB_REF_CFLAGS=	$(CFLAGS) -w $(CDEFS) \
+		-include tests/reference/freebsd/compat.h \
+		-Ic-shim/freebsd/include -Dmalloc=ref_malloc
+FB_REF_DEPS=	$(FB_SRCS) $(FB_HDRS) tests/reference/freebsd/compat.h \
+		c-shim/reference/refmalloc.c c-shim/textorder.ld
+
+reference: $(FB_BUILD)/minidump-ref $(FB_BUILD)/minidump-orig
+
+$(FB_BUILD)/minidump-ref: $(FB_REF_DEPS) $(FB_REFDIR)/tape-fixed.c \
+    $(FB_REFDIR)/dump.h
+	mkdir -p $(FB_BUILD)
+	$(CC) $(FB_REF_CFLAGS) -c -o $(FB_BUILD)/tape-fixed.o \
+	    $(FB_REFDIR)/tape-fixed.c
+	$(CC) $(CFLAGS) $(CWARN) $(CDEFS) $(FB_INC) -o $@ $(FB_SRCS) \
+	    c-shim/reference/refmalloc.c $(FB_BUILD)/tape-fixed.o \
+	    $(FRONT_LDFLAGS)
+
+$(FB_BUILD)/minidump-orig: $(FB_REF_DEPS) $(FB_REFDIR)/tape.c \
+    $(FB_REFDIR)/dump.h
+	mkdir -p $(FB_BUILD)
+	$(CC) $(FB_REF_CFLAGS) -c -o $(FB_BUILD)/tape-orig.o \
+	    $(FB_REFDIR)/tape.c
+	$(CC) $(CFLAGS) $(CWARN) $(CDEFS) $(FB_INC) -o $@ $(FB_SRCS) \
+	    c-shim/reference/refmalloc.c $(FB_BUILD)/tape-orig.o \
+	    $(FRONT_LDFLAGS)
