@@ -4,6 +4,8 @@
 //! pipes closed).
 #![allow(dead_code)]
 
+pub mod fstree;
+
 use std::ffi::OsString;
 use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
