@@ -541,3 +541,129 @@ pub fn same_as_oracle(name: &str, s: &Scenario) -> Option<Side> {
     let _ = std::fs::remove_dir_all(&base);
     Some(lib)
 }
+
+// ------------------------------------------------------------------ today's FreeBSD ABI
+
+/// The front-end built for today's FreeBSD dump with the reference
+/// FreeBSD tape-fixed.c: the oracle of that ABI.  Its tests run it and
+/// nothing else, so a missing one fails them (it is never a skip).
+pub fn freebsd_oracle() -> PathBuf {
+    let src = reference_dir().join("freebsd/tape-fixed.c");
+    assert!(
+        src.exists(),
+        "{} not found (set DUMPTAPE_REFERENCE): the FreeBSD ABI's tests need it",
+        src.display()
+    );
+    let bin = root().join("build/freebsd/minidump-ref");
+    assert!(
+        bin.exists(),
+        "{} is not built: run `make reference` (or `make test`)",
+        bin.display()
+    );
+    bin
+}
+
+/// The dump programs of the FreeBSD ABI that every FreeBSD scenario runs,
+/// the oracle first: each later one must write the oracle's bytes and
+/// messages.  The library's FreeBSD front-end joins here once it exists.
+pub fn freebsd_dumpers() -> Vec<PathBuf> {
+    vec![freebsd_oracle()]
+}
+
+/// The magic of today's FreeBSD headers (the UFS2 magic number).
+pub const FS_UFS2_MAGIC: i32 = 0x1954_0119;
+/// The magic of the 1998 headers.
+pub const NFS_MAGIC: i32 = 60012;
+/// A header's 256 words add up to this.
+pub const CHECKSUM: i32 = 84446;
+
+/// Today's 64-bit header fields: c_date, c_ddate, c_tapea, c_firstrec.
+pub const C_DATE64: usize = 896;
+pub const C_DDATE64: usize = 904;
+pub const C_TAPEA64: usize = 912;
+pub const C_FIRSTREC64: usize = 920;
+/// Their 32-bit slots of 1998, which today's dump leaves 0.
+pub const OLD_SLOTS: [(usize, usize); 4] = [
+    (4, C_DATE64),
+    (8, C_DDATE64),
+    (16, C_TAPEA64),
+    (892, C_FIRSTREC64),
+];
+
+/// A little-endian 64-bit field of a record.
+pub fn word64(rec: &[u8], off: usize) -> i64 {
+    i64::from_le_bytes(rec[off..off + 8].try_into().unwrap())
+}
+
+/// The sum of a record's 256 words, as restore adds them.
+pub fn header_sum(rec: &[u8]) -> i32 {
+    (0..1024)
+        .step_by(4)
+        .fold(0i32, |s, o| s.wrapping_add(word(rec, o)))
+}
+
+/// A whole header of today's format: its magic and its checksum.
+pub fn is_freebsd_header(rec: &[u8]) -> bool {
+    word(rec, 24) == FS_UFS2_MAGIC && header_sum(rec) == CHECKSUM
+}
+
+/// The verdict on a volume set of today's FreeBSD format, written at -b
+/// `ntrec`: its report, or what is wrong.  Every header must keep the
+/// format's own rules (FS_UFS2_MAGIC, the checksum, c_flags 0, and the
+/// 1998 slots of the dates, c_tapea and c_firstrec left 0).  Then each
+/// header is written again in the 1998 layout (those four fields in their
+/// old slots, NFS_MAGIC, the checksum made again) into a scratch copy of
+/// the set, and dumpcheck checks the copy's record stream: the headers'
+/// counts, c_tapea, each volume's c_volume, c_firstrec and c_count, the
+/// TS_END at the end.  A record is taken for a header by its magic and
+/// checksum, which no data record of the tests has.
+pub fn check_set_freebsd<P: AsRef<Path>>(ntrec: usize, vols: &[P]) -> Result<String, String> {
+    let dir = scratch("fbsd-check");
+    let mut copies = Vec::new();
+    let mut headers = 0usize;
+    let mut result = Ok(());
+    'vols: for (i, v) in vols.iter().enumerate() {
+        let v = v.as_ref();
+        let mut bytes = std::fs::read(v).map_err(|e| format!("{}: {e}", v.display()))?;
+        for (r, rec) in bytes.chunks_exact_mut(1024).enumerate() {
+            if !is_freebsd_header(rec) {
+                continue;
+            }
+            let at = format!("volume {} ({}), record {r}", i + 1, v.display());
+            headers += 1;
+            if word(rec, 888) != 0 {
+                result = Err(format!("{at}: c_flags is {}, expected 0", word(rec, 888)));
+                break 'vols;
+            }
+            for (old, new) in OLD_SLOTS {
+                let (o, n) = (word(rec, old), word64(rec, new));
+                if o != 0 {
+                    result = Err(format!(
+                        "{at}: the 32-bit slot at {old} holds {o}, expected 0"
+                    ));
+                    break 'vols;
+                }
+                let Ok(n) = i32::try_from(n) else {
+                    result = Err(format!("{at}: the field at {new} is {n}, past 32 bits"));
+                    break 'vols;
+                };
+                rec[old..old + 4].copy_from_slice(&n.to_le_bytes());
+            }
+            rec[24..28].copy_from_slice(&NFS_MAGIC.to_le_bytes());
+            rec[28..32].copy_from_slice(&0i32.to_le_bytes());
+            let sum = CHECKSUM.wrapping_sub(header_sum(rec));
+            rec[28..32].copy_from_slice(&sum.to_le_bytes());
+        }
+        let copy = dir.join(format!("vol{:03}", i + 1));
+        std::fs::write(&copy, &bytes).expect("write a copy of a volume");
+        copies.push(copy);
+    }
+    let verdict = result.and_then(|()| {
+        if headers == 0 {
+            return Err("no header of today's format (FS_UFS2_MAGIC) in the set".into());
+        }
+        check_set(ntrec, &copies)
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    verdict
+}
