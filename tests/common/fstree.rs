@@ -514,19 +514,26 @@ pub fn restore(tools: &Tools, dir: &Path, op: &[&str], input: &Input) -> Ended {
 }
 
 /// `restore -t`: every name of the tree, and nothing else.
-pub fn listing_matches(what: &str, tools: &Tools, dir: &Path, input: &Input, src: &Snapshot) {
+/// Returns the inode number restore gives each name it lists.
+pub fn listing_matches(
+    what: &str,
+    tools: &Tools,
+    dir: &Path,
+    input: &Input,
+    src: &Snapshot,
+) -> BTreeMap<String, u64> {
     let e = restore(tools, dir, &["-t"], input);
     assert_eq!(e.code, Some(0), "{what}: restore -t: {}", e.stderr);
     let out = String::from_utf8_lossy(&e.stdout);
-    let listed: BTreeSet<String> = out
+    let inodes: BTreeMap<String, u64> = out
         .lines()
         .filter_map(|l| {
             let (ino, name) = l.split_once('\t')?;
-            ino.trim().parse::<u64>().ok()?;
-            Some(name.to_owned())
+            Some((name.to_owned(), ino.trim().parse::<u64>().ok()?))
         })
-        .filter(|name| !name.starts_with(&format!("./{LONGEST}/")))
+        .filter(|(name, _)| !name.starts_with(&format!("./{LONGEST}/")))
         .collect();
+    let listed: BTreeSet<String> = inodes.keys().cloned().collect();
     let mut want: BTreeSet<String> = src
         .nodes
         .keys()
@@ -535,6 +542,7 @@ pub fn listing_matches(what: &str, tools: &Tools, dir: &Path, input: &Input, src
         .collect();
     want.insert(".".into());
     assert_eq!(listed, want, "{what}: restore -t lists other names");
+    inodes
 }
 
 /// `restore -r` (or -x) into an empty directory gives the tree back.
