@@ -140,6 +140,52 @@ fn headers_carry_the_inodes(
     assert!(checked > 300, "{what}: only {checked} names checked");
 }
 
+/// Each TS_INODE header of a single-file dump of a UFS2 image carries its
+/// inode's fields as the image has them: mode, size, the 64-bit access,
+/// modification and birth times with their nanoseconds, flags, owner,
+/// group and device number, and no extended attributes.  Returns the
+/// headers checked.
+fn headers_carry_the_image(what: &str, bytes: &[u8], img: &Ufs2Image) -> usize {
+    let mut checked = 0;
+    for rec in bytes.chunks_exact(TP_BSIZE) {
+        if !is_freebsd_header(rec) || word(rec, 0) != TS_INODE {
+            continue;
+        }
+        let ino = word(rec, 20) as u32 as i64;
+        let di = img.inode(ino);
+        let at = format!("{what}: inode {ino}");
+        let h16 = |o: usize| u16::from_le_bytes(rec[o..o + 2].try_into().unwrap());
+        let d16 = u16::from_le_bytes(img.d[di..di + 2].try_into().unwrap());
+        assert_eq!(h16(32), d16, "{at}: c_mode");
+        let pairs: [(&str, i64, i64); 12] = [
+            ("c_size", word64(rec, 40), img.i64_at(di + DI2_SIZE)),
+            ("c_atime", word64(rec, 88), img.i64_at(di + 32)),
+            ("c_atimensec", word(rec, 52) as i64, img.i32_at(di + 68)),
+            ("c_mtime", word64(rec, 96), img.i64_at(di + 40)),
+            ("c_mtimensec", word(rec, 60) as i64, img.i32_at(di + 64)),
+            ("c_birthtime", word64(rec, 80), img.i64_at(di + 56)),
+            ("c_birthtimensec", word(rec, 76) as i64, img.i32_at(di + 76)),
+            ("c_file_flags", word(rec, 132) as i64, img.i32_at(di + 88)),
+            ("c_uid", word(rec, 144) as i64, img.i32_at(di + 4)),
+            ("c_gid", word(rec, 148) as i64, img.i32_at(di + 8)),
+            ("c_extsize", word(rec, 104) as i64, img.i32_at(di + 92)),
+            ("c_rdev", word(rec, 72) as i64, {
+                let kind = d16 & 0o170000;
+                if kind == 0o020000 || kind == 0o060000 {
+                    img.i32_at(di + DI2_DB)
+                } else {
+                    word(rec, 72) as i64
+                }
+            }),
+        ];
+        for (field, tape, disk) in pairs {
+            assert_eq!(tape, disk, "{at}: {field}");
+        }
+        checked += 1;
+    }
+    checked
+}
+
 /// Where a round trip's dump goes.
 #[derive(Clone, Copy)]
 enum To {
@@ -223,6 +269,12 @@ fn round_trip(name: &str, version: u32, opts: &str, big: bool, cases: &[(&str, u
                 let input = Input::File(&d.paths()[0]);
                 let listed = listing_matches(&what, &tools, &dir.join("list"), &input, &src);
                 headers_carry_the_inodes(&what, &d.vols[0].1, &listed, &src);
+                if version == 2 {
+                    let image = Ufs2Image::read(&base.join("fs.img"));
+                    let n = headers_carry_the_image(&what, &d.vols[0].1, &image);
+                    assert!(n > 300, "{what}: {n} inode headers");
+                    also.push_str(&format!(", {n} inode headers as in the image"));
+                }
                 restores_to_with(&what, &tools, &rdir, &["-r"], &input, &src, false);
                 // Nothing on tape depends on the run: no uninitialised bytes.
                 let again = dump(&dumpers[0], &dir.join("again"), img, &args, Out::File, &[]);
@@ -418,7 +470,26 @@ fn ufs2_holes_and_triple_indirect() {
     for lbn in 12 + nindir..12 + 2 * nindir {
         hole(lbn);
     }
+    // makefs leaves birth times, nanoseconds and flags 0: give another
+    // file some, to see each in its header (headers_carry_the_image).
+    let other = img.file_of_size(13);
+    img.set_i64(other + 56, 1_234_567_890);
+    img.set_i32(other + 76, 987_654_321);
+    img.set_i32(other + 68, 111_111_111);
+    img.set_i32(other + 64, 222_222_222);
     fs::write(base.join("holes.img"), &img.d).unwrap();
+    let holed = Ufs2Image {
+        d: img.d.clone(),
+        sb: img.sb,
+    };
+    let mut flagged = Ufs2Image {
+        d: img.d.clone(),
+        sb: img.sb,
+    };
+    // UF_NODUMP, which a level 0 dump does not honour, and SF_ARCHIVED:
+    // only dumped, not restored (Linux has no such flags to set).
+    flagged.set_i32(other + 88, 0x0001_0001);
+    fs::write(base.join("flags.img"), &flagged.d).unwrap();
 
     // The triple indirect file.
     let ino = img.file_of_size(bdata.len() as u64);
@@ -464,6 +535,10 @@ fn ufs2_holes_and_triple_indirect() {
         (blocks - 64..=blocks + 64).contains(&saved),
         "the holes saved {saved} records"
     );
+    for (d, image) in [(&holes, &holed), (&run("flags", "flags.img"), &flagged)] {
+        let n = headers_carry_the_image("holes", &d.vols[0].1, image);
+        assert!(n >= 4, "{n} inode headers");
+    }
     let both = run("both", "both.img");
     let rdir = base.join("restored");
     let e = restore(&tools, &rdir, &["-r"], &Input::File(&both.paths()[0]));
