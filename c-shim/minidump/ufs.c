@@ -17,6 +17,8 @@
  * that walks the file system; the tape writer's slaves read the data
  * blocks themselves with bread().
  */
+/* Today's FreeBSD interface reads images with ffs.c instead. */
+#ifndef FREEBSD_ABI
 #include <sys/types.h>
 #include <sys/param.h>
 #include <sys/stat.h>
@@ -579,3 +581,4 @@ ufs_blocks(ino_t ino, struct dinode *dp, int64_t lbn, ufs_daddr_t **blkp)
 	*blkp = chunk(ino, dp, k) + (lbn - NDADDR) % nindir;
 	return ((long)(nindir - (lbn - NDADDR) % nindir));
 }
+#endif /* !FREEBSD_ABI */
