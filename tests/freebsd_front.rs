@@ -338,10 +338,12 @@ fn popen_volumes_equal_files() {
 
 /// SIGINFO asks dump for its progress; Linux has none and the compat
 /// layer maps it to SIGPWR (c-shim/freebsd/include/fbsd_compat.h).  Sent
-/// to the volume's process once 500 records are out, it makes the next
+/// once 500 records are out, to the volume's process alone and then, as
+/// a BSD terminal sends ^T, to the whole process group, it makes the next
 /// tape block report "% done"; without it a short dump reports nothing.
-/// Only the volume's process catches it: the other processes of a dump
-/// keep SIGPWR's default, which ends them, so it goes to that one alone.
+/// The other processes ignore it, as BSD's do by default (main.c sets
+/// that; SIGPWR's own default would end them): the dump goes on and
+/// writes the same bytes.
 #[test]
 fn siginfo_reports_progress() {
     let dumpers = freebsd_dumpers();
@@ -350,41 +352,57 @@ fn siginfo_reports_progress() {
     let so = injector();
     for prog in &dumpers {
         let quiet = Run::new(prog, &base)
-            .args(["-S", "23", "-M", "4000", "-f", "quiet.dump", "disk.img"])
+            .args(["-S", "23", "-M", "1000", "-f", "quiet.dump", "disk.img"])
             .run();
         assert_eq!(quiet.code, Some(0), "{}", quiet.stderr);
         assert!(!quiet.stderr.contains("% done"), "{}", quiet.stderr);
-        let out = base.join("slow.dump");
-        let _ = fs::remove_file(&out);
-        let ended = Run::new(prog, &base)
-            .args(["-S", "23", "-M", "4000", "-f", "slow.dump", "disk.img"])
-            .env("LD_PRELOAD", so.as_os_str())
-            .env("DUMPTAPE_SLOW", "3000:slow.dump")
-            .timeout(120)
-            .during(move |pid, _| {
-                // 700 records written: the master has flushed more.
-                let until = Instant::now() + Duration::from_secs(60);
-                while fs::metadata(&out).map(|m| m.len()).unwrap_or(0) < 700 * 1024 {
-                    assert!(Instant::now() < until, "the slow dump did not get going");
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                let volume = children(pid);
-                assert_eq!(volume.len(), 1, "the top process's children: {volume:?}");
-                kill(volume[0], libc::SIGPWR);
-            })
-            .run();
-        assert_eq!(ended.code, Some(0), "{}", ended.stderr);
-        let line = ended
-            .stderr
-            .lines()
-            .find(|l| l.contains("% done, finished in"))
-            .unwrap_or_else(|| panic!("no progress report after SIGPWR:\n{}", ended.stderr));
-        let quiet = fs::read(base.join("quiet.dump")).unwrap();
-        assert!(
-            quiet == fs::read(base.join("slow.dump")).unwrap(),
-            "the signalled dump wrote other bytes"
-        );
-        println!("{}: SIGPWR gave {:?}", prog.display(), line.trim());
+        for to_group in [false, true] {
+            let out = base.join("slow.dump");
+            let _ = fs::remove_file(&out);
+            let ended = Run::new(prog, &base)
+                .args(["-S", "23", "-M", "1000", "-f", "slow.dump", "disk.img"])
+                .env("LD_PRELOAD", so.as_os_str())
+                .env("DUMPTAPE_SLOW", "3000:slow.dump")
+                .timeout(120)
+                .during(move |pid, _| {
+                    // 700 records written: the master has flushed more.
+                    let until = Instant::now() + Duration::from_secs(60);
+                    while fs::metadata(&out).map(|m| m.len()).unwrap_or(0) < 700 * 1024 {
+                        assert!(Instant::now() < until, "the slow dump did not get going");
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                    if to_group {
+                        // SAFETY: kill(2) on the dump's own process group.
+                        unsafe { libc::kill(-(pid as i32), libc::SIGPWR) };
+                    } else {
+                        let volume = children(pid);
+                        assert_eq!(volume.len(), 1, "the top process's children: {volume:?}");
+                        kill(volume[0], libc::SIGPWR);
+                    }
+                })
+                .run();
+            assert_eq!(ended.code, Some(0), "{}", ended.stderr);
+            let line = ended
+                .stderr
+                .lines()
+                .find(|l| l.contains("% done, finished in"))
+                .unwrap_or_else(|| panic!("no progress report after SIGPWR:\n{}", ended.stderr));
+            let quiet = fs::read(base.join("quiet.dump")).unwrap();
+            assert!(
+                quiet == fs::read(base.join("slow.dump")).unwrap(),
+                "the signalled dump wrote other bytes"
+            );
+            let whom = if to_group {
+                "the process group"
+            } else {
+                "the volume's process"
+            };
+            println!(
+                "{}: SIGPWR to {whom} gave {:?}",
+                prog.display(),
+                line.trim()
+            );
+        }
     }
     let _ = fs::remove_dir_all(&base);
 }

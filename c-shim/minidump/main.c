@@ -297,6 +297,14 @@ main(int argc, char *argv[])
 		(void)signal(SIGTERM, sig);
 	if (signal(SIGINT, interrupt) == SIG_IGN)
 		(void)signal(SIGINT, SIG_IGN);
+#ifdef FREEBSD_ABI
+	/*
+	 * A BSD process ignores SIGINFO unless it asks for it, as tape.c
+	 * does in each volume's process; SIGPWR, standing in for it here
+	 * (fbsd_compat.h), would end every other process of the dump.
+	 */
+	(void)signal(SIGINFO, SIG_IGN);
+#endif
 
 	/* No fstab here: the disk is always an unlisted file system. */
 	(void)strncpy(spcl.c_dev, disk, NAMELEN - 1);
