@@ -46,6 +46,8 @@
  * progress at the next tape block.  Linux has no SIGINFO: SIGPWR, which
  * nothing sends a dump by itself, stands in for it, so that tape.c's
  * signal(SIGINFO, infosch) installs a handler that kill -PWR reaches.
+ * BSD ignores SIGINFO where no handler is set, Linux ends a process on
+ * SIGPWR: the rest of dump ignores it from the start (main.c).
  */
 #ifndef SIGINFO
 #define	SIGINFO		SIGPWR
