@@ -391,14 +391,15 @@ fn ufs2_32k_blocks_4k_fragments() {
     );
 }
 
-/// 4 KB blocks of 512-byte fragments: a 5 MiB file needs the double
-/// indirect block, and a fragment is half a record.
+/// 4 KB blocks of 512-byte fragments in 25 cylinder groups of 1024
+/// blocks: a 5 MiB file needs the double indirect block, a fragment is
+/// half a record, and the inodes are spread over the groups.
 #[test]
 fn ufs2_4k_blocks_512_fragments() {
     round_trip(
         "4k",
         2,
-        "bsize=4096,fsize=512",
+        "bsize=4096,fsize=512,maxbpcg=1024",
         true,
         &[
             ("file-b64", 64, To::File),
@@ -408,14 +409,14 @@ fn ufs2_4k_blocks_512_fragments() {
     );
 }
 
-/// A UFS1 image through the same FreeBSD front-end: UFS1 inodes go into
-/// the UFS2 header field by field.
+/// A UFS1 image, of 13 cylinder groups, through the same FreeBSD
+/// front-end: UFS1 inodes go into the UFS2 header field by field.
 #[test]
 fn ufs1_through_the_freebsd_front_end() {
     round_trip(
         "ufs1",
         1,
-        "",
+        "maxbpcg=256",
         true,
         &[
             ("file-b32", 32, To::File),
@@ -424,6 +425,85 @@ fn ufs1_through_the_freebsd_front_end() {
             ("popen-b64", 64, To::Popen(4)),
         ],
     );
+}
+
+// ------------------------------------------------------------------ inodes
+
+/// UFS2 initialises a cylinder group's inodes lazily: those from
+/// cg_initediblk on are free whatever the disk holds there (makefs
+/// leaves them zeros).  With every inode past the used ones filled with
+/// garbage and cg_initediblk just past the used ones, the dump is the
+/// untouched image's; with cg_initediblk covering the garbage, it is
+/// read and refused.
+#[test]
+fn ufs2_uninitialised_inodes_are_free() {
+    let tools = require_tools();
+    let dumpers = freebsd_dumpers();
+    let base = scratch("ufs2-inited");
+    let t = base.join("tree");
+    for i in 0..20 {
+        write(&t.join(format!("f{i:02}")), &noise(i, 3000 + i as usize));
+    }
+    // An inode for every 2 KB: more than the tree takes.
+    makefs_version(&tools, &base, "tree", "fs.img", 2, "density=2048");
+    let mut img = Ufs2Image::read(&base.join("fs.img"));
+    let (ipg, inopb) = (img.sb32(184), img.sb32(120));
+    assert_eq!(img.sb32(44), 1, "one cylinder group");
+    let used = (2..ipg)
+        .filter(|&i| {
+            let o = img.inode(i);
+            img.d[o..o + 2] != [0, 0]
+        })
+        .max()
+        .unwrap();
+    let inited = (used / inopb + 1) * inopb;
+    assert!(
+        inited < ipg,
+        "no block of free inodes: {used} of {ipg} used"
+    );
+    let cg = img.cg_block(0);
+    // makefs itself leaves some uninitialised when there are many.
+    let made = img.i32_at(cg + 120);
+    assert!(made >= inited && made <= ipg, "cg_initediblk {made}");
+    let (from, to) = (img.inode(inited), img.inode(ipg - 1) + 256);
+    img.d[from..to].fill(0xa5);
+    img.set_i32(cg + 120, inited);
+    fs::write(base.join("lazy.img"), &img.d).unwrap();
+    img.set_i32(cg + 120, ipg);
+    fs::write(base.join("garbage.img"), &img.d).unwrap();
+    // Each image under one name, which the headers carry (c_dev).
+    let run = |label: &str, image: &str| {
+        let dir = base.join(label);
+        fs::create_dir_all(&dir).unwrap();
+        fs::copy(base.join(image), dir.join("disk.img")).unwrap();
+        with_each_dumper(label, &dumpers, &dir, |p, d| {
+            dump(p, d, "../disk.img", &["-a"], Out::File, &[])
+        })
+    };
+    let plain = run("plain", "fs.img");
+    let lazy = run("lazy", "lazy.img");
+    assert_eq!(plain.ended.code, Some(0), "{}", plain.ended.stderr);
+    assert_eq!(lazy.ended.code, Some(0), "{}", lazy.ended.stderr);
+    assert!(
+        lazy.vols[0].1 == plain.vols[0].1,
+        "uninitialised inodes changed the dump"
+    );
+    let garbage = run("garbage", "garbage.img");
+    assert_eq!(garbage.ended.code, Some(3), "{}", garbage.ended.stderr);
+    assert!(
+        garbage
+            .ended
+            .stderr
+            .contains(&format!("damaged UFS2 inode {inited}")),
+        "{}",
+        garbage.ended.stderr
+    );
+    println!(
+        "makefs initialised {made} inodes of {ipg}; garbage in {inited}..{ipg} past \
+         cg_initediblk: the same {} records; within it: refused",
+        lazy.records()
+    );
+    let _ = fs::remove_dir_all(&base);
 }
 
 // ------------------------------------------------------------------ holes
