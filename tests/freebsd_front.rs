@@ -420,6 +420,15 @@ fn bad_images_are_refused() {
     write(&tree.join("small"), b"small\n");
     write(&tree.join("dir/file"), &noise(1, 20000));
     write(&tree.join("five"), &noise(5, 5 * 1024 * 1024 + 7));
+    // A directory past its 12 direct blocks, for a loop in its own tree.
+    for i in 0..300 {
+        write(
+            &tree
+                .join("bigdir")
+                .join(format!("{i:03}{}", "n".repeat(200))),
+            b"",
+        );
+    }
     makefs_version(&tools, &base, "tree", "good.img", 2, "bsize=4096,fsize=512");
     makefs_version(&tools, &base, "tree", "ufs1.img", 1, "");
     let e = Run::new(&tools.makefs, &base)
@@ -487,6 +496,19 @@ fn bad_images_are_refused() {
     u1[65536..65536 + 8192].copy_from_slice(&sb1);
     u1[8192..16384].fill(0);
     cases.push(("UFS1 at 64 KB", u1, "a UFS1 super block at byte 65536 only"));
+    let u1 = fs::read(base.join("ufs1.img")).unwrap();
+    cases.push((
+        "UFS1 cut short",
+        u1[..u1.len() / 2].to_vec(),
+        "truncated UFS1 image",
+    ));
+    let mut u1b = u1.clone();
+    u1b[8192 + 48..8192 + 52].copy_from_slice(&12288i32.to_le_bytes());
+    cases.push((
+        "UFS1 block size",
+        u1b,
+        "damaged UFS1 super block: block size 12288",
+    ));
     for (what, off, v, msg) in [
         ("block size", 48, 12288, "block size 12288"),
         ("fragment size", 52, 3000, "fragment size 3000"),
@@ -541,6 +563,21 @@ fn bad_images_are_refused() {
     let at = i.ptr(double, 0);
     i.set_i64(at, double);
     cases.push(("indirect self-loop", i.d, "damaged UFS2 inode"));
+    // The directory's double indirect block is its single one, and its
+    // size reaches into the double's range.
+    let ninodes = good.sb32(44) * good.sb32(184);
+    let bigdir = (2..ninodes)
+        .map(|n| good.inode(n))
+        .find(|&o| {
+            let mode = u16::from_le_bytes(good.d[o..o + 2].try_into().unwrap());
+            mode & 0o170000 == 0o040000 && good.i64_at(o + DI2_SIZE) > 12 * 4096
+        })
+        .expect("a directory with an indirect block");
+    let mut i = img();
+    let dsingle = i.i64_at(bigdir + DI2_IB);
+    i.set_i64(bigdir + DI2_IB + 8, dsingle);
+    i.set_i64(bigdir + DI2_SIZE, (12 + 512 + 1) * 4096);
+    cases.push(("directory loop", i.d, "is met twice"));
     let mut i = img();
     i.set_i32(small + DI2_EXTSIZE, 100);
     cases.push((
