@@ -10,8 +10,9 @@
 //! header says where it is in the set; -X (block numbers past 2^33
 //! fragments) writes what the plain run writes; -P 'cat > vol$DUMP_VOLUME'
 //! writes what -f with a list of files writes; SIGINFO (SIGPWR on Linux)
-//! makes the dump report its progress; bad images are refused with status
-//! 3 before a volume is written.  Every run is bounded in time and must
+//! makes the dump report its progress; the original FreeBSD tape.c
+//! writes the oracle's bytes where none of its corrections applies; bad
+//! images are refused with status 3 before a volume is written.  Every run is bounded in time and must
 //! leave nothing running (common::Run).
 
 mod common;
@@ -404,6 +405,80 @@ fn siginfo_reports_progress() {
             );
         }
     }
+    let _ = fs::remove_dir_all(&base);
+}
+
+/// The original FreeBSD tape.c, built with the same compat layer (BSD
+/// setjmp, sigpause, SIGINFO), writes what the oracle writes wherever
+/// none of the oracle's corrections applies: one volume, volumes by
+/// count, by tape length, to standard output and through -P, with no
+/// end of the medium (reference/freebsd/README.md measured the same).
+#[test]
+fn original_agrees_without_ends_of_medium() {
+    let (oracle, original) = (freebsd_dumpers()[0].clone(), common::freebsd_original());
+    let base = scratch("fbsd-orig");
+    disk(&base, 29, 8);
+    let yes = "yes\n".repeat(100);
+    let cases: Vec<(&str, Vec<&str>, Out)> = vec![
+        ("one", vec!["-S", "29", "-a"], Out::File),
+        (
+            "count-b32",
+            vec!["-S", "31", "-N", "300", "-b", "32", "-B", "1024"],
+            Out::Vols(30),
+        ),
+        (
+            "feet-b10",
+            vec!["-S", "37", "-N", "300", "-s", "40"],
+            Out::Vols(30),
+        ),
+        ("stdout-b64", vec!["-S", "41", "-b", "64"], Out::Stdout),
+    ];
+    for (label, args, out) in cases {
+        let d = base.join(label);
+        let a = dump(&oracle, &d.join("ref"), "../../disk.img", &args, out, &[]);
+        let b = dump(
+            &original,
+            &d.join("orig"),
+            "../../disk.img",
+            &args,
+            out,
+            &[],
+        );
+        assert_eq!(a.ended.code, Some(0), "{label}: {}", a.ended.stderr);
+        common::assert_same(label, (&b.ended, &b.vols), (&a.ended, &a.vols));
+        println!(
+            "{label}: the original's {} volume(s) are the oracle's",
+            a.vols.len()
+        );
+    }
+    let popen = |prog: &Path, dir: &Path| {
+        fs::create_dir_all(dir).unwrap();
+        let ended = Run::new(prog, dir)
+            .args([
+                "-S",
+                "43",
+                "-N",
+                "300",
+                "-B",
+                "1500",
+                "-P",
+                "cat > vol$DUMP_VOLUME",
+            ])
+            .args(["../../disk.img"])
+            .answers(&yes)
+            .run();
+        let vols = (1..)
+            .map(|i| format!("vol{i}"))
+            .map_while(|n| fs::read(dir.join(&n)).ok().map(|b| (n, b)))
+            .collect::<Vec<_>>();
+        (ended, vols)
+    };
+    let (ea, va) = popen(&oracle, &base.join("popen/ref"));
+    let (eb, vb) = popen(&original, &base.join("popen/orig"));
+    assert_eq!(ea.code, Some(0), "-P: {}", ea.stderr);
+    assert!(va.len() >= 3, "-P: {} volumes", va.len());
+    common::assert_same("-P", (&eb, &vb), (&ea, &va));
+    println!("-P: the original's {} volumes are the oracle's", va.len());
     let _ = fs::remove_dir_all(&base);
 }
 

@@ -563,6 +563,24 @@ pub fn freebsd_oracle() -> PathBuf {
     bin
 }
 
+/// The same front-end with the unmodified FreeBSD tape.c, which the
+/// oracle corrects: where no correction applies the two must agree.
+pub fn freebsd_original() -> PathBuf {
+    let src = reference_dir().join("freebsd/tape.c");
+    assert!(
+        src.exists(),
+        "{} not found (set DUMPTAPE_REFERENCE)",
+        src.display()
+    );
+    let bin = root().join("build/freebsd/minidump-orig");
+    assert!(
+        bin.exists(),
+        "{} is not built: run `make reference` (or `make test`)",
+        bin.display()
+    );
+    bin
+}
+
 /// The dump programs of the FreeBSD ABI that every FreeBSD scenario runs,
 /// the oracle first: each later one must write the oracle's bytes and
 /// messages.  The library's FreeBSD front-end joins here once it exists.
