@@ -1,8 +1,9 @@
 //! Trees of files for the end-to-end tests, made into file system images
 //! by makefs, dumped by a front-end and read back by restore(8) (Debian's
 //! dump package), and the comparison of a restored tree with its source.
-//! e2e.rs uses them with UFS1 images and the 1998 interface, ufs2.rs
-//! with UFS1 and UFS2 images and today's FreeBSD one.
+//! e2e.rs uses them with UFS1 images and the 1998 interface, ufs2.rs and
+//! freebsd_front.rs with UFS1 and UFS2 images and today's FreeBSD one
+//! (with_each_dumper, Ufs2Image).
 
 use super::{Ended, Run, noise};
 use std::collections::{BTreeMap, BTreeSet};
