@@ -68,7 +68,8 @@ FRONT_HDRS=	c-shim/minidump/minidump.h c-shim/include/dump.h \
 PROGS=		$(BUILD)/minidump $(BUILD)/minidump-so $(BUILD)/badcalls
 # What only the tests use (rules at the end): defined here, before the
 # test target, since both makes expand a dependency line as they read it.
-TEST_PROGS=	$(BUILD)/faultwrite.so $(BUILD)/minidump-rdump $(BUILD)/replay
+TEST_PROGS=	$(BUILD)/faultwrite.so $(BUILD)/minidump-rdump $(BUILD)/replay \
+		$(BUILD)/freebsd/minidump
 
 .PHONY: all lib test demo bench install clean reference header deb
 
@@ -132,7 +133,7 @@ $(BUILD)/minidump-orig: $(REF_DEPS) $(REFDIR)/tape.c
 header:
 	DUMPTAPE_BLESS=1 $(CARGO) test --release --test abi header_is_current
 
-test: all lib-freebsd $(TEST_PROGS)
+test: all $(TEST_PROGS)
 	sh tests/run.sh
 
 demo: all
@@ -245,3 +246,57 @@ lib-freebsd:
 	$(CARGO) rustc --release --lib --crate-type cdylib,staticlib \
 	    --features freebsd $(FEATURES) --target-dir $(FREEBSD_TARGETDIR) \
 	    -- -C link-arg=-Wl,-soname,$(FREEBSD_SONAME)
+
+# --- today's FreeBSD dump (ABI=freebsd): the C side ---
+
+# The front-end's sources built for today's FreeBSD dump interface: the
+# compat headers of c-shim/freebsd/include and -DFREEBSD_ABI, with ffs.c,
+# a reader of UFS1 and UFS2 images, in place of ufs.c.  Linked with
+# today's reference tape-fixed.c it is this ABI's oracle, and with its
+# tape.c the original.  The reference files build unmodified: what Linux
+# lacks (BSD setjmp, SIGINFO, sigpause, setproctitle, cdefs) is forced in
+# ahead of their first line by tests/reference/freebsd/compat.h, and
+# they get the padded malloc of the 1998 reference (same alloctape).
+FB_BUILD=	$(BUILD)/freebsd
+FB_REFDIR=	$(REFDIR)/freebsd
+FB_INC=		-DFREEBSD_ABI -Ic-shim/freebsd/include
+FB_SRCS=	c-shim/minidump/main.c c-shim/minidump/optr.c \
+		c-shim/minidump/traverse.c c-shim/minidump/gen.c \
+		c-shim/minidump/ffs.c c-shim/minidump/rmt.c
+FB_HDRS=	c-shim/minidump/minidump.h c-shim/freebsd/include/dump.h \
+		c-shim/freebsd/include/fbsd_compat.h \
+		c-shim/freebsd/include/pathnames.h \
+		c-shim/freebsd/include/protocols/dumprestore.h \
+		c-shim/freebsd/include/ufs/ufs/dinode.h \
+		c-shim/freebsd/include/ufs/ffs/fs.h
+FB_REF_CFLAGS=	$(CFLAGS) -w $(CDEFS) \
+		-include tests/reference/freebsd/compat.h \
+		-Ic-shim/freebsd/include -Dmalloc=ref_malloc
+FB_REF_DEPS=	$(FB_SRCS) $(FB_HDRS) tests/reference/freebsd/compat.h \
+		tests/reference/refmalloc.c c-shim/textorder.ld
+
+reference: $(FB_BUILD)/minidump-ref $(FB_BUILD)/minidump-orig
+
+# The same front-end with the library's FreeBSD interface.
+$(FB_BUILD)/minidump: $(FB_SRCS) $(FB_HDRS) c-shim/textorder.ld lib-freebsd
+	mkdir -p $(FB_BUILD)
+	$(CC) $(CFLAGS) $(CWARN) $(CDEFS) $(FB_INC) -o $@ $(FB_SRCS) \
+	    $(FREEBSD_LIB_A) $(NATIVE_LIBS) $(FRONT_LDFLAGS)
+
+$(FB_BUILD)/minidump-ref: $(FB_REF_DEPS) $(FB_REFDIR)/tape-fixed.c \
+    $(FB_REFDIR)/dump.h
+	mkdir -p $(FB_BUILD)
+	$(CC) $(FB_REF_CFLAGS) -c -o $(FB_BUILD)/tape-fixed.o \
+	    $(FB_REFDIR)/tape-fixed.c
+	$(CC) $(CFLAGS) $(CWARN) $(CDEFS) $(FB_INC) -o $@ $(FB_SRCS) \
+	    tests/reference/refmalloc.c $(FB_BUILD)/tape-fixed.o \
+	    $(FRONT_LDFLAGS)
+
+$(FB_BUILD)/minidump-orig: $(FB_REF_DEPS) $(FB_REFDIR)/tape.c \
+    $(FB_REFDIR)/dump.h
+	mkdir -p $(FB_BUILD)
+	$(CC) $(FB_REF_CFLAGS) -c -o $(FB_BUILD)/tape-orig.o \
+	    $(FB_REFDIR)/tape.c
+	$(CC) $(CFLAGS) $(CWARN) $(CDEFS) $(FB_INC) -o $@ $(FB_SRCS) \
+	    tests/reference/refmalloc.c $(FB_BUILD)/tape-orig.o \
+	    $(FRONT_LDFLAGS)

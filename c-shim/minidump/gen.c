@@ -12,6 +12,12 @@
  *
  * The random numbers come from our own generator (splitmix64), not from
  * rand(3), so that a seed makes the same file system with any libc.
+ *
+ * Built for today's FreeBSD dump (FREEBSD_ABI), the file system is a
+ * UFS2 one: 256-byte inodes with 64-bit times, a birth time, and 64-bit
+ * block numbers.  With -X (gen_wide) every block number lies past 2^33
+ * fragments, where only 64-bit arithmetic reaches; blkread() takes the
+ * offset off again, so that the tape holds the same bytes as without.
  */
 #include <sys/types.h>
 #include <sys/param.h>
@@ -31,27 +37,45 @@
 #include "dump.h"
 #include "minidump.h"
 
+#ifdef FREEBSD_ABI
+typedef struct ufs2_dinode gen_dinode;
+typedef ufs2_daddr_t	gen_daddr;
+#define	GEN_MAXSYMLINKLEN	UFS2_MAXSYMLINKLEN
+#else
+typedef struct dinode	gen_dinode;
+typedef ufs_daddr_t	gen_daddr;
+#define	GEN_MAXSYMLINKLEN	MAXSYMLINKLEN
+#endif
+
 #define	GEN_BSIZE	8192
 #define	GEN_FSIZE	1024
 #define	GEN_FRAG	(GEN_BSIZE / GEN_FSIZE)
-#define	GEN_INOPB	((int)(GEN_BSIZE / sizeof(struct dinode)))
-#define	GEN_NINDIR	((int)(GEN_BSIZE / sizeof(ufs_daddr_t)))
+#define	GEN_INOPB	((int)(GEN_BSIZE / sizeof(gen_dinode)))
+#define	GEN_NINDIR	((int)(GEN_BSIZE / sizeof(gen_daddr)))
 #define	GEN_SECTORS(n)	((n) / DEV_BSIZE)	/* bytes to di_blocks */
 #define	DIRBLKSIZ	512			/* UFS directory chunk */
 
 unsigned long long gen_seed = 1;
 long	gen_ninodes = 200;
 long	gen_maxkb = 512;
+#ifdef FREEBSD_ABI
+int64_t	gen_wide;
+#endif
 
 /* An inode and, for a file with indirect blocks, all its blocks. */
 struct genino {
+#ifdef FREEBSD_ABI
+	union dinode	gi_u;		/* gi_din: its dp2 */
+#define	gi_din		gi_u.dp2
+#else
 	struct dinode	gi_din;
-	ufs_daddr_t	*gi_blks;	/* NULL: di_db holds them all */
+#endif
+	gen_daddr	*gi_blks;	/* NULL: di_db holds them all */
 };
 
 static struct genino	*itab;		/* indexed by inode number */
 static ino_t		itabsize;
-static struct dinode	zeroino;	/* for numbers past the table */
+static src_dinode	zeroino;	/* for numbers past the table */
 static int32_t		nblocks;	/* whole blocks in the disk file */
 static uint64_t		rngstate;
 
@@ -61,9 +85,9 @@ enum kind {
 };
 
 static void		gen_open(void);
-static struct dinode	*gen_inode(ino_t);
-static long		gen_blocks(ino_t, struct dinode *, int64_t,
-			    ufs_daddr_t **);
+static src_dinode	*gen_inode(ino_t);
+static long		gen_blocks(ino_t, src_dinode *, int64_t,
+			    gen_daddr **);
 
 const struct source gen_source = {
 	"generated file system", gen_open, gen_inode, gen_blocks
@@ -93,12 +117,21 @@ rndn(uint64_t n)
  * A whole block somewhere in the disk file.  Block 0 is never used:
  * fragment number 0 would read as a hole.
  */
+#ifdef FREEBSD_ABI
+static gen_daddr
+randblock(void)
+{
+
+	return ((gen_daddr)(1 + rndn(nblocks - 1)) * GEN_FRAG + gen_wide);
+}
+#else
 static ufs_daddr_t
 randblock(void)
 {
 
 	return ((ufs_daddr_t)(1 + rndn(nblocks - 1)) * GEN_FRAG);
 }
+#endif
 
 /*
  * Give a file of the given size its blocks.  Holes are left at random
@@ -110,8 +143,8 @@ randblock(void)
 static void
 makeblocks(struct genino *gi, uint64_t size, int holes)
 {
-	struct dinode *dp;
-	ufs_daddr_t *list;
+	gen_dinode *dp;
+	gen_daddr *list;
 	int64_t nblks, lbn, sectors, rest;
 	int nfr, last;
 
@@ -218,7 +251,7 @@ geninode(ino_t ino)
 	static const char pathchars[] =
 	    "abcdefghijklmnopqrstuvwxyz0123456789._-/";
 	struct genino *gi;
-	struct dinode *dp;
+	gen_dinode *dp;
 	enum kind kind;
 	char *target;
 	size_t i, len;
@@ -236,6 +269,10 @@ geninode(ino_t ino)
 	dp->di_ctimensec = (int32_t)rndn(1000000000);
 	dp->di_atime = dp->di_ctime + (int32_t)rndn(100000);
 	dp->di_atimensec = (int32_t)rndn(1000000000);
+#ifdef FREEBSD_ABI
+	dp->di_birthtime = t - (int32_t)rndn(100000);
+	dp->di_birthnsec = (int32_t)rndn(1000000000);
+#endif
 	dp->di_gen = (int32_t)(rnd() & 0x7fffffff);
 	if (ino != ROOTINO) {
 		dp->di_uid = (uint32_t)rndn(2000);
@@ -255,7 +292,7 @@ geninode(ino_t ino)
 	case K_SHORTLINK:
 		/* The target lives where the block numbers would be. */
 		dp->di_mode = IFLNK | 0755;
-		len = 1 + rndn(MAXSYMLINKLEN - 1);
+		len = 1 + rndn(GEN_MAXSYMLINKLEN - 1);
 		target = (char *)dp->di_shortlink;
 		for (i = 0; i < len; i++)
 			target[i] = pathchars[rndn(sizeof(pathchars) - 1)];
@@ -263,7 +300,7 @@ geninode(ino_t ino)
 		break;
 	case K_LONGLINK:
 		dp->di_mode = IFLNK | 0755;
-		makeblocks(gi, MAXSYMLINKLEN + rndn(200), 0);
+		makeblocks(gi, GEN_MAXSYMLINKLEN + rndn(200), 0);
 		break;
 	case K_FIFO:
 		dp->di_mode = IFIFO | 0644;
@@ -324,6 +361,46 @@ gen_open(void)
 	 * linker and libc's symbol tables (some 300 KB a slave) where
 	 * dump's would not.
 	 */
+#ifdef FREEBSD_ABI
+	readdisk(SBLOCK_UFS1, sblock_buf, SBLOCKSIZE, "the super block");
+	memset(sblock_buf, 0, sizeof(struct fs));
+	fs = (struct fs *)sblock_buf;
+	fs->fs_sblockloc = SBLOCK_UFS2;
+	fs->fs_sblkno = (SBLOCK_UFS2 + SBLOCKSIZE) / GEN_FSIZE;
+	fs->fs_cblkno = fs->fs_sblkno + GEN_FRAG;
+	fs->fs_iblkno = fs->fs_cblkno + GEN_FRAG;
+	fs->fs_dblkno = fs->fs_iblkno + ipg / GEN_INOPB * GEN_FRAG;
+	fs->fs_time = spcl.c_date;
+	fs->fs_size = nfrags;
+	fs->fs_dsize = nfrags;
+	fs->fs_ncg = 1;
+	fs->fs_bsize = GEN_BSIZE;
+	fs->fs_fsize = GEN_FSIZE;
+	fs->fs_frag = GEN_FRAG;
+	fs->fs_minfree = 8;
+	fs->fs_bmask = ~(GEN_BSIZE - 1);
+	fs->fs_fmask = ~(GEN_FSIZE - 1);
+	fs->fs_bshift = ffs(GEN_BSIZE) - 1;
+	fs->fs_fshift = ffs(GEN_FSIZE) - 1;
+	fs->fs_maxcontig = 16;
+	fs->fs_maxbpg = GEN_NINDIR;
+	fs->fs_fragshift = ffs(GEN_FRAG) - 1;
+	fs->fs_fsbtodb = ffs(GEN_FSIZE / DEV_BSIZE) - 1;
+	fs->fs_sbsize = SBLOCKSIZE;
+	fs->fs_nindir = GEN_NINDIR;
+	fs->fs_inopb = GEN_INOPB;
+	fs->fs_optim = FS_OPTTIME;
+	fs->fs_cgsize = GEN_BSIZE;
+	fs->fs_ipg = (uint32_t)ipg;
+	fs->fs_fpg = (int32_t)nfrags;
+	fs->fs_maxbsize = GEN_BSIZE;
+	fs->fs_maxsymlinklen = UFS2_MAXSYMLINKLEN;
+	fs->fs_maxfilesize = (uint64_t)GEN_BSIZE * (NDADDR + GEN_NINDIR +
+	    (uint64_t)GEN_NINDIR * GEN_NINDIR) - 1;
+	fs->fs_qbmask = GEN_BSIZE - 1;
+	fs->fs_qfmask = GEN_FSIZE - 1;
+	fs->fs_magic = FS_UFS2_MAGIC;
+#else
 	readdisk(SBOFF, sblock_buf, SBSIZE, "the super block");
 	memset(sblock_buf, 0, sizeof(struct fs));
 	fs = (struct fs *)sblock_buf;
@@ -365,6 +442,7 @@ gen_open(void)
 	fs->fs_postblformat = FS_DYNAMICPOSTBLFMT;
 	fs->fs_nrpos = 1;
 	fs->fs_magic = FS_MAGIC;
+#endif
 	sblock = fs;
 
 	itabsize = (ino_t)ipg;
@@ -375,24 +453,32 @@ gen_open(void)
 		geninode(ino);
 }
 
-static struct dinode *
+static src_dinode *
 gen_inode(ino_t ino)
 {
 
 	if (ino >= itabsize)
 		return (&zeroino);
+#ifdef FREEBSD_ABI
+	return (&itab[ino].gi_u);
+#else
 	return (&itab[ino].gi_din);
+#endif
 }
 
 /* The whole list is in memory: the entries from lbn are a pointer away. */
 static long
-gen_blocks(ino_t ino, struct dinode *dp, int64_t lbn, ufs_daddr_t **blkp)
+gen_blocks(ino_t ino, src_dinode *dp, int64_t lbn, gen_daddr **blkp)
 {
 	struct genino *gi;
 	int64_t nblks;
 
 	if (ino >= itabsize) {
+#ifdef FREEBSD_ABI
+		*blkp = dp->dp2.di_db;
+#else
 		*blkp = dp->di_db;
+#endif
 		return (0);
 	}
 	gi = &itab[ino];

@@ -2,7 +2,9 @@
  * minidump: the main program of dump around tape.c, reduced to a level 0
  * dump of one source (see minidump.h).  It defines the globals dump
  * shares with tape.c and makes tape.c's calls in the order dump's main()
- * makes them, with the same options, defaults and messages.
+ * makes them, with the same options, defaults and messages: those of the
+ * dump of the 1990s, or with FREEBSD_ABI those of today's FreeBSD dump
+ * (-P, 64-bit dates, the UFS2 header).
  *
  * Environment:
  *	SOURCE_DATE_EPOCH	the date of the dump, instead of now
@@ -39,20 +41,32 @@
 #define	GEN_MAXKB	4194304L	/* 4 GB files */
 
 /*
- * What tape.c takes from the rest of dump (CONTRACT.md lists them).
+ * What tape.c takes from the rest of dump.
+ * Today's tape.c defines the header, curino and newtape itself and keeps
+ * its descriptor and tape used to itself.
  */
+#ifndef FREEBSD_ABI
 union u_spcl u_spcl;		/* the header being built: spcl */
+#endif
 char	*tape;			/* output file, or a list a,b,c */
 char	*disk;			/* the file system */
 char	*host;			/* remote tape host (RDUMP) */
+#ifdef FREEBSD_ABI
+char	*popenout;		/* -P: the command each volume goes to */
+#else
 int	tapefd = -1;		/* the open volume */
+#endif
 int	diskfd = -1;		/* the open disk */
 int	pipeout;		/* -f -: the dump goes to stdout */
+#ifndef FREEBSD_ABI
 ino_t	curino;			/* inode being dumped */
 int	newtape;		/* set by startnewtape(1): dump TS_BITS */
+#endif
 int	density;		/* bytes per tenth of an inch */
 long	tsize;			/* tape length, tenths of an inch */
+#ifndef FREEBSD_ABI
 long	asize;			/* tape used on this volume */
+#endif
 int	unlimited;		/* -a: to the end of the medium */
 int	blockswritten;		/* records written so far */
 int	tapeno;			/* volume number */
@@ -76,8 +90,15 @@ int	mapsize;		/* bytes of each inode map */
 char	*usedinomap;		/* inodes in use: TS_CLRI */
 char	*dumpdirmap;		/* directories to dump */
 char	*dumpinomap;		/* inodes to dump: TS_BITS */
+#ifdef FREEBSD_ABI
+int	level;			/* always a full dump, 0 */
+int	lastlevel;
+int	passno;			/* the pass, for setproctitle() */
+time_t	tend_writing;		/* when the last record was written */
+#else
 char	level = '0';		/* always a full dump */
 char	lastlevel;
+#endif
 _Alignas(8) char sblock_buf[MAXBSIZE];	/* holds a struct fs */
 
 const struct source *source;
@@ -85,8 +106,15 @@ const struct source *source;
 static int	sdeset;		/* the date came from SOURCE_DATE_EPOCH */
 static int	genflag;	/* -G, -M, -N or -S: the generator */
 
+/* The dump's dates: 32 bits on the 1998 tape, 64 on today's. */
+#ifdef FREEBSD_ABI
+typedef int64_t	dumpdate_t;
+#else
+typedef int32_t	dumpdate_t;
+#endif
+
 static void	setdate(void);
-static const char *datestr(int32_t);
+static const char *datestr(dumpdate_t);
 static void	sethost(void);
 static void	setlabel(const char *);
 static long	numarg(const char *, long, long);
@@ -94,6 +122,12 @@ static int	intarg(const char *);
 static unsigned long long seedarg(const char *);
 static void	estimate(void);
 static void	usage(void) __dead2;
+#ifdef FREEBSD_ABI
+static void	pfconflict(void) __dead2;
+#define	GETOPT_STRING	"0aB:b:cd:f:GL:M:N:P:S:s:X"
+#else
+#define	GETOPT_STRING	"0aB:b:cd:f:GL:M:N:S:s:"
+#endif
 
 int
 main(int argc, char *argv[])
@@ -107,10 +141,14 @@ main(int argc, char *argv[])
 	label = "none";
 	bflag = 0;
 
-	while ((ch = getopt(argc, argv, "0aB:b:cd:f:GL:M:N:S:s:")) != -1)
+	while ((ch = getopt(argc, argv, GETOPT_STRING)) != -1)
 		switch (ch) {
 		case '0':		/* the only level there is */
+#ifdef FREEBSD_ABI
+			level = 0;
+#else
 			level = ch;
+#endif
 			break;
 		case 'a':		/* write until the end of the medium */
 			unlimited = 1;
@@ -137,6 +175,10 @@ main(int argc, char *argv[])
 				ntrec = HIGHDENSITYTREC;
 			break;
 		case 'f':
+#ifdef FREEBSD_ABI
+			if (popenout != NULL)
+				pfconflict();
+#endif
 			tape = optarg;
 			break;
 		case 'L':
@@ -154,6 +196,17 @@ main(int argc, char *argv[])
 			gen_ninodes = numarg("number of inodes", 1L,
 			    GEN_MAXINODES);
 			break;
+#ifdef FREEBSD_ABI
+		case 'P':		/* a pipeline per volume */
+			if (tape != NULL)
+				pfconflict();
+			popenout = optarg;
+			break;
+		case 'X':		/* generator: block numbers past 2^33 */
+			genflag = 1;
+			gen_wide = GEN_WIDE;
+			break;
+#endif
 		case 'S':		/* generator: seed */
 			genflag = 1;
 			gen_seed = seedarg(optarg);
@@ -180,6 +233,11 @@ main(int argc, char *argv[])
 		(void)fprintf(stderr, "\n");
 		exit(X_STARTUP);
 	}
+#ifdef FREEBSD_ABI
+	if (popenout != NULL)
+		tape = "child pipeline process";
+	else
+#endif
 	if (tape == NULL && (tape = getenv("TAPE")) == NULL)
 		tape = _PATH_DEFTAPE;
 	if (strcmp(tape, "-") == 0) {
@@ -239,21 +297,43 @@ main(int argc, char *argv[])
 		(void)signal(SIGTERM, sig);
 	if (signal(SIGINT, interrupt) == SIG_IGN)
 		(void)signal(SIGINT, SIG_IGN);
+#ifdef FREEBSD_ABI
+	/*
+	 * A BSD process ignores SIGINFO unless it asks for it, as tape.c
+	 * does in each volume's process; SIGPWR, standing in for it here
+	 * (fbsd_compat.h), would end every other process of the dump.
+	 */
+	(void)signal(SIGINFO, SIG_IGN);
+#endif
 
 	/* No fstab here: the disk is always an unlisted file system. */
 	(void)strncpy(spcl.c_dev, disk, NAMELEN - 1);
 	(void)strncpy(spcl.c_filesys, "an unlisted file system", NAMELEN - 1);
 	setlabel(label);
 	sethost();
+#ifdef FREEBSD_ABI
+	spcl.c_level = level;
+#else
 	spcl.c_level = level - '0';
+#endif
 	spcl.c_type = TS_TAPE;
 	/* A level 0 dump follows no other dump. */
+#ifdef FREEBSD_ABI
+	lastlevel = 0;
+#else
 	lastlevel = '0';
+#endif
 	spcl.c_ddate = 0;
 
+#ifdef FREEBSD_ABI
+	msg("Date of this level %d dump: %s", level, datestr(spcl.c_date));
+	msg("Date of last level %d dump: %s", lastlevel,
+	    datestr(spcl.c_ddate));
+#else
 	msg("Date of this level %c dump: %s", level, datestr(spcl.c_date));
 	msg("Date of last level %c dump: %s", lastlevel,
 	    datestr(spcl.c_ddate));
+#endif
 	msg("Dumping %s ", disk);
 	if (host)
 		msgtail("to %s on host %s\n", tape, host);
@@ -276,8 +356,11 @@ main(int argc, char *argv[])
 	if (dev_bsize != (1 << dev_bshift))
 		quit("dev_bsize (%ld) is not a power of 2\n", dev_bsize);
 	tp_bshift = ffs(TP_BSIZE) - 1;
+#ifndef FREEBSD_ABI
+	/* Today's dump leaves c_flags alone: the magic tells the format. */
 	if (sblock->fs_inodefmt >= FS_44INODEFMT)
 		spcl.c_flags |= DR_NEWINODEFMT;
+#endif
 	maxino = (ino_t)sblock->fs_ipg * sblock->fs_ncg;
 	mapsize = roundup(howmany(maxino, NBBY), TP_BSIZE);
 	usedinomap = calloc((size_t)mapsize, 1);
@@ -289,9 +372,17 @@ main(int argc, char *argv[])
 
 	nonodump = spcl.c_level < 1;	/* dump's -h default, 1 */
 
+#ifdef FREEBSD_ABI
+	passno = 1;
+	setproctitle("%s: pass 1: regular files", disk);
+#endif
 	msg("mapping (Pass I) [regular files]\n");
 	anydirskipped = mapfiles(maxino, &tapesize);
 
+#ifdef FREEBSD_ABI
+	passno = 2;
+	setproctitle("%s: pass 2: directories", disk);
+#endif
 	msg("mapping (Pass II) [directories]\n");
 	while (anydirskipped)
 		anydirskipped = mapdirs(maxino, &tapesize);
@@ -308,14 +399,41 @@ main(int argc, char *argv[])
 
 	dumpfiles();
 
+#ifdef FREEBSD_ABI
+	(void)time(&tend_writing);
+#endif
 	spcl.c_type = TS_END;
 	for (i = 0; i < ntrec; i++)
 		writeheader(maxino - 1);
+#ifdef FREEBSD_ABI
+	if (pipeout)
+		msg("DUMP: %jd tape blocks\n", (intmax_t)spcl.c_tapea);
+	else
+		msg("DUMP: %jd tape blocks on %d volume%s\n",
+		    (intmax_t)spcl.c_tapea, spcl.c_volume,
+		    spcl.c_volume == 1 ? "" : "s");
+	/*
+	 * How long the writing took: a line that differs from run to run,
+	 * left out of reproducible runs (SOURCE_DATE_EPOCH), whose messages
+	 * the tests compare.
+	 */
+	if (!sdeset) {
+		if (tend_writing - tstart_writing == 0)
+			msg("finished in less than a second\n");
+		else
+			msg("finished in %jd seconds, throughput %jd "
+			    "KBytes/sec\n",
+			    (intmax_t)(tend_writing - tstart_writing),
+			    (intmax_t)(spcl.c_tapea /
+			    (tend_writing - tstart_writing)));
+	}
+#else
 	if (pipeout)
 		msg("DUMP: %ld tape blocks\n", (long)spcl.c_tapea);
 	else
 		msg("DUMP: %ld tape blocks on %d volume(s)\n",
 		    (long)spcl.c_tapea, spcl.c_volume);
+#endif
 	trewind();
 	broadcast("DUMP IS DONE!\7\7\n");
 	msg("DUMP IS DONE\n");
@@ -368,8 +486,14 @@ estimate(void)
 
 /*
  * The date of the dump.  SOURCE_DATE_EPOCH makes two runs write the same
- * bytes; the tape holds the date in 32 bits.
+ * bytes; the 1998 tape holds the date in 32 bits, today's in 64.
  */
+#ifdef FREEBSD_ABI
+#define	DATE_MAX	INT64_MAX
+#else
+#define	DATE_MAX	INT32_MAX
+#endif
+
 static void
 setdate(void)
 {
@@ -378,17 +502,17 @@ setdate(void)
 	long long t;
 
 	if ((sde = getenv("SOURCE_DATE_EPOCH")) == NULL || *sde == '\0') {
-		spcl.c_date = (int32_t)time(NULL);
+		spcl.c_date = (dumpdate_t)time(NULL);
 		return;
 	}
 	errno = 0;
 	t = strtoll(sde, &end, 10);
-	if (errno != 0 || *end != '\0' || t < 0 || t > INT32_MAX) {
+	if (errno != 0 || *end != '\0' || t < 0 || t > DATE_MAX) {
 		(void)fprintf(stderr,
 		    "minidump: SOURCE_DATE_EPOCH is not a date: %s\n", sde);
 		exit(X_STARTUP);
 	}
-	spcl.c_date = (int32_t)t;
+	spcl.c_date = (dumpdate_t)t;
 	sdeset = 1;
 }
 
@@ -397,7 +521,7 @@ setdate(void)
  * is shown in UTC, so that the messages do not depend on TZ either.
  */
 static const char *
-datestr(int32_t date)
+datestr(dumpdate_t date)
 {
 	time_t t;
 	struct tm *tm;
@@ -546,6 +670,34 @@ sig(int signo)
 	}
 }
 
+#ifdef FREEBSD_ABI
+/* -f and -P name the output two ways: today's dump takes one only. */
+static void
+pfconflict(void)
+{
+
+	(void)fprintf(stderr,
+	    "minidump: You cannot use the P and f flags together.\n");
+	exit(X_STARTUP);
+}
+
+/*
+ * -X asks the generator for block numbers past 2^33 fragments: the
+ * same file system, read through 64-bit block numbers.
+ */
+static void
+usage(void)
+{
+
+	(void)fprintf(stderr,
+	    "usage: minidump [-0acGX] [-B records] [-b blocksize] "
+	    "[-d density]\n"
+	    "                [-f file | -P pipecommand] [-L label] "
+	    "[-M maxkb] [-N inodes]\n"
+	    "                [-S seed] [-s feet] disk\n");
+	exit(X_STARTUP);
+}
+#else
 static void
 usage(void)
 {
@@ -557,3 +709,4 @@ usage(void)
 	    "[-s feet] disk\n");
 	exit(X_STARTUP);
 }
+#endif

@@ -40,11 +40,11 @@ int	notify;				/* -n of dump; broadcast anyway */
 static int	answerfd = -1;
 static char	*answerpath;
 
-static int	ttyquery(char *);
-static int	filequery(char *);
+static int	ttyquery(const char *);
+static int	filequery(const char *);
 static void	alarmcatch(int);
 
-static char	*attnmessage;		/* the question being asked */
+static const char *attnmessage;		/* the question being asked */
 
 /*
  * Messages are formatted first and printed with one call, so that each
@@ -130,7 +130,7 @@ answers_open(void)
  * Ask the operator a yes-or-no question; 1 for yes.
  */
 int
-query(char *question)
+query(MSGCONST char *question)
 {
 	int back;
 
@@ -184,7 +184,7 @@ readanswer(char *buf, size_t size)
 }
 
 static int
-filequery(char *question)
+filequery(const char *question)
 {
 	char answer[64], *p;
 
@@ -211,7 +211,7 @@ filequery(char *question)
 }
 
 static int
-ttyquery(char *question)
+ttyquery(const char *question)
 {
 	char reply[64];
 	void (*oalarm)(int);
@@ -282,7 +282,7 @@ interrupt(int signo)
  * bells and the newline dump ends it with are dropped.
  */
 void
-broadcast(char *message)
+broadcast(MSGCONST char *message)
 {
 	size_t len;
 
@@ -294,12 +294,14 @@ broadcast(char *message)
 	(void)fflush(stderr);
 }
 
+#ifndef FREEBSD_ABI
 void
 set_operators(void)
 {
 
 	/* No operator group to look up: broadcast() writes to stderr. */
 }
+#endif
 
 /*
  * Every five minutes, how far the dump is and how long it has to go.
@@ -307,6 +309,74 @@ set_operators(void)
  */
 static time_t	tschedule;
 
+#ifdef FREEBSD_ABI
+static volatile sig_atomic_t infoasked;	/* SIGINFO came in */
+
+/*
+ * Today's dump also shows the estimate in ps(1) at every tape block,
+ * says when it expects to finish, and reports at once after SIGINFO
+ * (infosch()).  Past the estimated size it only says it is nearly done.
+ */
+void
+timeest(void)
+{
+	time_t tnow, tdone;
+	double percent;
+	char *tdone_str;
+	int deltat, hours, mins;
+
+	(void)time(&tnow);
+	if (infoasked) {
+		infoasked = 0;
+		tschedule = 0;
+	}
+	if (blockswritten > tapesize) {
+		setproctitle("%s: 99.99%% done, finished soon", disk);
+		if (tnow >= tschedule) {
+			tschedule = tnow + 300;
+			msg("99.99%% done, finished soon\n");
+		}
+		return;
+	}
+	deltat = blockswritten == 0 ? 0 : tstart_writing - tnow +
+	    (double)(tnow - tstart_writing) / blockswritten * tapesize;
+	tdone = tnow + deltat;
+	percent = (blockswritten * 100.0) / tapesize;
+	hours = deltat / 3600;
+	mins = (deltat % 3600) / 60;
+	if ((tdone_str = ctime(&tdone)) == NULL)
+		tdone_str = "an unknown time\n";
+	setproctitle("%s: pass %d: %3.2f%% done, finished in %d:%02d at %.24s",
+	    disk, passno, percent, hours, mins, tdone_str);
+	if (tnow < tschedule)
+		return;
+	tschedule = tnow + 300;
+	if (blockswritten < 500)
+		return;
+	msg("%3.2f%% done, finished in %d:%02d at %.24s\n", percent, hours,
+	    mins, tdone_str);
+}
+
+/*
+ * SIGINFO: report at the next call of timeest(), as if five minutes had
+ * gone by.  On Linux the signal is SIGPWR (fbsd_compat.h).
+ */
+void
+infosch(int signo __unused)
+{
+
+	infoasked = 1;
+}
+
+/*
+ * FreeBSD's libc shows the pass and the estimate in ps(1) with this;
+ * there is no such place on Linux, and nothing is lost without it.
+ */
+void
+setproctitle(const char *fmt __unused, ...)
+{
+}
+#else
 void
 timeest(void)
 {
@@ -324,3 +394,4 @@ timeest(void)
 	    (blockswritten * 100.0) / tapesize,
 	    (int)(deltat / 3600), (int)((deltat % 3600) / 60));
 }
+#endif

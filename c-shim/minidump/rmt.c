@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "dump.h"
+#include "minidump.h"
 
 #ifdef RDUMP
 #define	RMT_DEFAULT	"/usr/sbin/rmt"
@@ -50,7 +51,7 @@
 
 static int	rmtstate = TS_CLOSED;
 static int	rmtape = -1;		/* our end of the connection */
-static char	*rmtpeer;		/* the host, for messages */
+static const char *rmtpeer;		/* the host, for messages */
 static pid_t	rmtpid = -1;		/* the server */
 static pid_t	rmtparent = -1;		/* the process that started it */
 
@@ -71,7 +72,7 @@ static void	rmtgets(char *, int);
  * ends when the dump closes the connection.
  */
 int
-rmthost(char *host)
+rmthost(MSGCONST char *host)
 {
 
 	rmtpeer = host;
@@ -217,7 +218,7 @@ rmtreap(void)
  * server to close.
  */
 int
-rmtopen(char *tape, int mode)
+rmtopen(MSGCONST char *tape, int mode)
 {
 	char buf[MAXPATHLEN + 32];
 	int n;
@@ -247,7 +248,7 @@ rmtclose(void)
  * Write count bytes: the count the server wrote, or -1 with errno set.
  */
 int
-rmtwrite(char *buf, int count)
+rmtwrite(MSGCONST char *buf, int count)
 {
 	char line[30];
 

@@ -17,6 +17,8 @@
  * that walks the file system; the tape writer's slaves read the data
  * blocks themselves with bread().
  */
+/* Today's FreeBSD interface reads images with ffs.c instead. */
+#ifndef FREEBSD_ABI
 #include <sys/types.h>
 #include <sys/param.h>
 #include <sys/stat.h>
@@ -103,34 +105,6 @@ badino(ino_t ino, const char *fmt, ...)
 	(void)vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	quit("%s: damaged UFS1 inode %ju: %s\n", disk, (uintmax_t)ino, why);
-}
-
-/*
- * Read len bytes at byte off of the disk, all of them or quit: the
- * metadata of a file system cannot be made up the way bread() makes up
- * an unreadable data block.
- */
-void
-readdisk(int64_t off, void *buf, size_t len, const char *what)
-{
-	ssize_t n;
-	size_t done;
-
-	for (done = 0; done < len; done += (size_t)n) {
-		n = pread(diskfd, (char *)buf + done, len - done,
-		    (off_t)(off + (int64_t)done));
-		if (n < 0 && errno == EINTR) {
-			n = 0;
-			continue;
-		}
-		if (n < 0)
-			quit("%s: cannot read %s at byte %jd: %s\n", disk,
-			    what, (intmax_t)off, strerror(errno));
-		if (n == 0)
-			quit("%s: cannot read %s at byte %jd: the image ends "
-			    "at byte %jd (truncated?)\n", disk, what,
-			    (intmax_t)off, (intmax_t)(off + (int64_t)done));
-	}
 }
 
 static uint32_t
@@ -607,3 +581,4 @@ ufs_blocks(ino_t ino, struct dinode *dp, int64_t lbn, ufs_daddr_t **blkp)
 	*blkp = chunk(ino, dp, k) + (lbn - NDADDR) % nindir;
 	return ((long)(nindir - (lbn - NDADDR) % nindir));
 }
+#endif /* !FREEBSD_ABI */

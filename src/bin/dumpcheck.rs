@@ -5,9 +5,9 @@
 //!
 //! The volumes are read in order as one stream of TP_BSIZE records, in
 //! the 4.4BSD "new" format (NFS_MAGIC, 32-bit fields) or today's FreeBSD
-//! one (FS_UFS2_MAGIC, 64-bit dates, c_tapea and c_firstrec), as the first
-//! header says, in either byte order.  Every header must be whole (magic,
-//! checksum) and
+//! one (FS_UFS2_MAGIC, 64-bit dates, c_tapea and c_firstrec, their old
+//! 32-bit places 0), as the first header says, in either byte order.
+//! Every header must be whole (magic, checksum) and
 //! of the same dump (c_date); each header announces how many data records
 //! follow it, and exactly that many must come before the next header, also
 //! across a volume change; each volume starts with a TS_TAPE header giving
@@ -15,6 +15,13 @@
 //! still owes (c_count); c_tapea numbers the records of the dump and so
 //! must run on without a gap inside a volume and never go back; the set
 //! ends with TS_END headers and nothing else.
+//!
+//! Today's FreeBSD restore enters a volume in the middle of a file it
+//! extracts by c_tapea (it skips the records it has read already, those
+//! numbered up to the last one it read), and otherwise skips c_count
+//! records, where today's dump writes 0 or less for a map that goes on
+//! (so that restore reads the rest of it): a volume header of that format
+//! is checked by those rules.
 //!
 //! Exit status: 0 the set is sound, 1 a fault (reported on standard error,
 //! the first one only), 2 a usage error or a file that cannot be read.
@@ -250,6 +257,9 @@ struct Checker {
     /// its type and set record number for the messages.
     owed: u64,
     owed_by: (i64, u64),
+    /// c_tapea of the last record read: a header's own, or one more than
+    /// the record's before it.
+    last_read: Option<i64>,
     /// The last header's c_tapea and set record, and what the next may be.
     last_tapea: Option<(i64, u64)>,
     tapea: Tapea,
@@ -270,6 +280,7 @@ impl Checker {
             here: 0,
             owed: 0,
             owed_by: (0, 0),
+            last_read: None,
             last_tapea: None,
             tapea: Tapea::Any,
             end: None,
@@ -311,8 +322,10 @@ impl Checker {
             // Data: anything at all, restore reads it blindly.
             self.owed -= 1;
             self.tapea = self.tapea.next();
+            self.last_read = self.last_read.map(|t| t + 1);
         } else {
             self.header(&rec)?;
+            self.last_read = Some(rec.get(Field::Tapea));
         }
         self.here += 1;
         Ok(())
@@ -342,11 +355,56 @@ impl Checker {
                 self.before
             )));
         }
-        self.volume_count(rec)?;
+        if rec.layout() == Layout::Ufs2 {
+            self.entering_by_tapea(rec)?;
+        } else {
+            self.volume_count(rec)?;
+        }
         self.take_tapea(rec)?;
         // The next record may share this header's number (see Tapea).
         self.tapea = Tapea::EitherOf(rec.get(Field::Tapea));
         self.headers += 1;
+        Ok(())
+    }
+
+    /// A TS_TAPE header of today's format, checked as today's FreeBSD
+    /// restore enters the volume: in the middle of a file's data, by
+    /// c_tapea (it skips the records numbered up to the last one read,
+    /// which must be none) and by c_count (when it skips that file, the
+    /// records that are left of it); in the middle of a map, by c_count,
+    /// which must skip nothing (restore reads on); between two headers, by
+    /// c_count, which must be 0.
+    fn entering_by_tapea(&self, rec: &Header) -> Result<(), Stop> {
+        let count = rec.get(Field::Count);
+        let tapea = rec.get(Field::Tapea);
+        let map = matches!(self.owed_by.0 as i32, TS_BITS | TS_CLRI);
+        if self.before == 0 {
+            return self.volume_count(rec);
+        }
+        if self.owed > 0 && !map {
+            if let Some(last) = self.last_read
+                && tapea <= last
+            {
+                let n = last + 1 - tapea;
+                return Err(self.fault(format!(
+                    "c_tapea is {tapea}: restore would skip {} (the last record read \
+                     was {last}), but the volume starts with the record after it",
+                    data_records(n as u64)
+                )));
+            }
+            return self.volume_count(rec);
+        }
+        if count > 0 {
+            let what = if self.owed > 0 {
+                "in the middle of a map, which restore reads on"
+            } else {
+                "between two headers"
+            };
+            return Err(self.fault(format!(
+                "c_count is {count}: restore would skip {} entering the volume {what}",
+                data_records(count as u64)
+            )));
+        }
         Ok(())
     }
 
@@ -443,6 +501,23 @@ impl Checker {
             return Err(self.fault(format!(
                 "bad checksum: the header's words sum to {sum}, expected {CHECKSUM}"
             )));
+        }
+        if rec.layout() == Layout::Ufs2 {
+            for (what, f) in [
+                ("c_date", Field::Date),
+                ("c_ddate", Field::Ddate),
+                ("c_tapea", Field::Tapea),
+                ("c_firstrec", Field::Firstrec),
+            ] {
+                let (off, _) = Layout::Bsd44.place(f);
+                let old = rec.word(off);
+                if old != 0 {
+                    return Err(self.fault(format!(
+                        "the 32-bit place of {what} (byte {off}) holds {old}: \
+                         today's format leaves it 0"
+                    )));
+                }
+            }
         }
         let date = rec.get(Field::Date);
         let want = *self.date.get_or_insert(date);

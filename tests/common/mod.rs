@@ -4,6 +4,8 @@
 //! pipes closed).
 #![allow(dead_code)]
 
+pub mod fstree;
+
 use std::ffi::OsString;
 use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -545,4 +547,125 @@ pub fn same_as_oracle(name: &str, s: &Scenario) -> Option<Side> {
     assert_same(name, (&lib.ended, &lib.volumes), (&orc.ended, &orc.volumes));
     let _ = std::fs::remove_dir_all(&base);
     Some(lib)
+}
+
+// ------------------------------------------------------------------ today's FreeBSD ABI
+
+/// The front-end built for today's FreeBSD dump with the reference
+/// FreeBSD tape-fixed.c: the oracle of that ABI.  Its tests run it and
+/// nothing else, so a missing one fails them (it is never a skip).
+pub fn freebsd_oracle() -> PathBuf {
+    let src = reference_dir().join("freebsd/tape-fixed.c");
+    assert!(
+        src.exists(),
+        "{} not found (set DUMPTAPE_REFERENCE): the FreeBSD ABI's tests need it",
+        src.display()
+    );
+    let bin = root().join("build/freebsd/minidump-ref");
+    assert!(
+        bin.exists(),
+        "{} is not built: run `make reference` (or `make test`)",
+        bin.display()
+    );
+    bin
+}
+
+/// The same front-end with the unmodified FreeBSD tape.c, which the
+/// oracle corrects: where no correction applies the two must agree.
+pub fn freebsd_original() -> PathBuf {
+    let src = reference_dir().join("freebsd/tape.c");
+    assert!(
+        src.exists(),
+        "{} not found (set DUMPTAPE_REFERENCE)",
+        src.display()
+    );
+    let bin = root().join("build/freebsd/minidump-orig");
+    assert!(
+        bin.exists(),
+        "{} is not built: run `make reference` (or `make test`)",
+        bin.display()
+    );
+    bin
+}
+
+/// The front-end linked with the library's FreeBSD interface.
+pub fn freebsd_minidump() -> PathBuf {
+    built("build/freebsd/minidump")
+}
+
+/// The dump programs of the FreeBSD ABI that every FreeBSD scenario runs,
+/// the oracle first: each later one (the library) must write the
+/// oracle's bytes and messages.
+pub fn freebsd_dumpers() -> Vec<PathBuf> {
+    vec![freebsd_oracle(), freebsd_minidump()]
+}
+
+pub use dumptape::format::{CHECKSUM, FS_UFS2_MAGIC};
+use dumptape::format::{Field, Header, Layout};
+
+const fn ufs2(f: Field) -> usize {
+    Layout::Ufs2.place(f).0
+}
+
+const fn bsd44(f: Field) -> usize {
+    Layout::Bsd44.place(f).0
+}
+
+/// Today's 64-bit header fields: c_date, c_ddate, c_tapea, c_firstrec.
+pub const C_DATE64: usize = ufs2(Field::Date);
+pub const C_DDATE64: usize = ufs2(Field::Ddate);
+pub const C_TAPEA64: usize = ufs2(Field::Tapea);
+pub const C_FIRSTREC64: usize = ufs2(Field::Firstrec);
+/// Their 32-bit slots of 1998, which today's dump leaves 0.
+pub const OLD_SLOTS: [(usize, usize); 4] = [
+    (bsd44(Field::Date), C_DATE64),
+    (bsd44(Field::Ddate), C_DDATE64),
+    (bsd44(Field::Tapea), C_TAPEA64),
+    (bsd44(Field::Firstrec), C_FIRSTREC64),
+];
+
+/// A 32-bit word of a record, in this host's byte order.
+pub fn word(rec: &[u8], off: usize) -> i32 {
+    i32::from_ne_bytes(rec[off..off + 4].try_into().unwrap())
+}
+
+/// A 64-bit field of a record, in this host's byte order.
+pub fn word64(rec: &[u8], off: usize) -> i64 {
+    i64::from_ne_bytes(rec[off..off + 8].try_into().unwrap())
+}
+
+/// A whole header of today's format: its magic and its checksum.
+pub fn is_freebsd_header(rec: &[u8]) -> bool {
+    let h = Header::new(rec, Layout::Ufs2, false);
+    h.get(Field::Magic) == i64::from(FS_UFS2_MAGIC) && h.sum() == CHECKSUM
+}
+
+/// The verdict on a volume set of today's FreeBSD format: dumpcheck reads
+/// it as it reads the 1998 one, besides the format's own rules (the 1998
+/// places of the dates, c_tapea and c_firstrec left 0) and the way today's
+/// restore enters a volume (by c_tapea inside a file, by c_count
+/// elsewhere).  c_flags must be 0 too: today's dump sets no flag.
+pub fn check_set_freebsd<P: AsRef<Path>>(ntrec: usize, vols: &[P]) -> Result<String, String> {
+    for (i, v) in vols.iter().enumerate() {
+        let v = v.as_ref();
+        let bytes = std::fs::read(v).map_err(|e| format!("{}: {e}", v.display()))?;
+        for (r, rec) in bytes.chunks_exact(1024).enumerate() {
+            if is_freebsd_header(rec) && word(rec, ufs2(Field::Flags)) != 0 {
+                return Err(format!(
+                    "volume {} ({}), record {r}: c_flags is {}, expected 0",
+                    i + 1,
+                    v.display(),
+                    word(rec, ufs2(Field::Flags))
+                ));
+            }
+        }
+    }
+    let report = check_set(ntrec, vols)?;
+    if !std::fs::read(vols[0].as_ref())
+        .ok()
+        .is_some_and(|b| b.len() >= 1024 && is_freebsd_header(&b[..1024]))
+    {
+        return Err(format!("not today's format (FS_UFS2_MAGIC): {report}"));
+    }
+    Ok(report)
 }
