@@ -1,10 +1,11 @@
 //! Differential tests: the front-end linked with the library against the
-//! same front-end linked with tape-fixed.c, the oracle.  Volume bytes,
-//! every message line and the exit status must be identical.
+//! same front-end linked with tape-fixed.c, the oracle, under each of the
+//! library's C interfaces (the 1998 tape.c's and today's FreeBSD one's).
+//! Volume bytes, every message line and the exit status must be identical.
 
 mod common;
 
-use common::{Ended, Run, noise, scratch};
+use common::{ABIS, Abi, Ended, Run, noise, scratch};
 use std::path::Path;
 
 #[derive(Debug, Clone, Copy)]
@@ -95,12 +96,18 @@ fn compare(c: Case, lib: &Path, oracle: &Path, base: &Path) {
 }
 
 fn sweep(ntrec: u32) {
-    let Some(oracle) = common::oracle() else {
+    for abi in ABIS {
+        sweep_in(abi, ntrec, &[1, 7]);
+    }
+}
+
+fn sweep_in(abi: Abi, ntrec: u32, seeds: &[u64]) {
+    let Some(oracle) = abi.oracle() else {
         return;
     };
-    let lib = common::minidump();
+    let lib = abi.minidump();
     let mut n = 0;
-    for seed in [1u64, 7] {
+    for &seed in seeds {
         for dense in [false, true] {
             for output in [Output::NewFile, Output::OverLonger, Output::Stdout] {
                 let c = Case {
@@ -109,14 +116,17 @@ fn sweep(ntrec: u32) {
                     ntrec,
                     output,
                 };
-                let base = scratch(&format!("diff-b{ntrec}"));
+                let base = scratch(&format!("diff-{}-b{ntrec}", abi.name()));
                 compare(c, &lib, &oracle, &base);
                 let _ = std::fs::remove_dir_all(&base);
                 n += 1;
             }
         }
     }
-    println!("differential -b {ntrec}: {n} cases identical to the oracle byte for byte");
+    println!(
+        "differential ({}) -b {ntrec}: {n} cases identical to the oracle byte for byte",
+        abi.name()
+    );
 }
 
 #[test]
@@ -142,6 +152,22 @@ fn blocking_factor_32() {
 #[test]
 fn blocking_factor_64() {
     sweep(64);
+}
+
+/// Today's FreeBSD dump takes -b up to 1000, with 16-byte requests.
+#[test]
+fn blocking_factor_1000() {
+    for abi in ABIS {
+        sweep_in(abi, 1000, &[5]);
+    }
+}
+
+/// More data sets at the usual blocking factor.
+#[test]
+fn more_seeds_at_b10() {
+    for abi in ABIS {
+        sweep_in(abi, 10, &[11, 12, 13, 14]);
+    }
 }
 
 /// The shared object behaves as the static library does.

@@ -36,6 +36,8 @@ cargo fmt --check
 cargo clippy --release --all-targets -- -D warnings
 # Each interface, and the library without one (a Rust port's).
 cargo clippy --release --all-targets --features freebsd -- -D warnings
+cargo clippy --release --lib --features rdump -- -D warnings
+cargo clippy --release --lib --features freebsd,rdump -- -D warnings
 cargo clippy --release --lib --no-default-features -- -D warnings
 log=$(mktemp "${TMPDIR:-/tmp}/dumptape-test.XXXXXX")
 status=0

@@ -5,20 +5,24 @@
 
 mod common;
 
-use common::{Scenario, same_as_oracle};
+use common::{ABIS, Scenario, same_as_oracle_in};
 
+/// Under each interface, library and oracle write the same volumes.
 fn vols(name: &str, s: Scenario, at_least: usize) {
-    if let Some(lib) = same_as_oracle(name, &s) {
-        assert_eq!(lib.ended.code, Some(0), "{name}: {}", lib.ended.stderr);
-        assert!(
-            lib.volumes.len() >= at_least,
-            "{name}: only {} volumes",
-            lib.volumes.len()
-        );
-        println!(
-            "{name}: {} volumes identical to the oracle's",
-            lib.volumes.len()
-        );
+    for abi in ABIS {
+        let name = format!("{name}-{}", abi.name());
+        if let Some(lib) = same_as_oracle_in(abi, &name, &s) {
+            assert_eq!(lib.ended.code, Some(0), "{name}: {}", lib.ended.stderr);
+            assert!(
+                lib.volumes.len() >= at_least,
+                "{name}: only {} volumes",
+                lib.volumes.len()
+            );
+            println!(
+                "{name}: {} volumes identical to the oracle's",
+                lib.volumes.len()
+            );
+        }
     }
 }
 
@@ -26,7 +30,7 @@ fn vols(name: &str, s: Scenario, at_least: usize) {
 fn records_per_volume() {
     vols(
         "B1000",
-        Scenario::new(&["-b", "10", "-B", "1000", "-N", "200"]).volume_list(12),
+        Scenario::new(&["-b", "10", "-B", "1000", "-N", "260"]).volume_list(14),
         6,
     );
     vols(
@@ -60,14 +64,16 @@ fn length_and_density() {
 fn operator_mounts_volumes() {
     let mut s = Scenario::new(&["-b", "10", "-B", "2000", "-N", "200", "-f", "out.dump"]);
     s.answers = Some("yes\n".repeat(10));
-    if let Some(lib) = same_as_oracle("mount", &s) {
-        assert_eq!(lib.ended.code, Some(0));
-        assert!(lib.ended.stderr.contains("Change Volumes: Mount volume #2"));
-        assert!(
-            lib.ended
-                .stderr
-                .contains("Is the new volume mounted and ready to go?")
-        );
+    for abi in ABIS {
+        if let Some(lib) = same_as_oracle_in(abi, &format!("mount-{}", abi.name()), &s) {
+            assert_eq!(lib.ended.code, Some(0));
+            assert!(lib.ended.stderr.contains("Change Volumes: Mount volume #2"));
+            assert!(
+                lib.ended
+                    .stderr
+                    .contains("Is the new volume mounted and ready to go?")
+            );
+        }
     }
 }
 
@@ -76,10 +82,12 @@ fn operator_mounts_volumes() {
 fn operator_refuses_the_next_volume() {
     let mut s = Scenario::new(&["-b", "10", "-B", "2000", "-N", "200", "-f", "out.dump"]);
     s.answers = Some("no\nno\nno\nyes\n".into());
-    if let Some(lib) = same_as_oracle("refuse", &s) {
-        assert_eq!(lib.ended.code, Some(3));
-        assert_eq!(lib.ended.stderr.matches("Do you want to abort?").count(), 2);
-        assert!(lib.ended.stderr.contains("The ENTIRE dump is aborted."));
+    for abi in ABIS {
+        if let Some(lib) = same_as_oracle_in(abi, &format!("refuse-{}", abi.name()), &s) {
+            assert_eq!(lib.ended.code, Some(3));
+            assert_eq!(lib.ended.stderr.matches("Do you want to abort?").count(), 2);
+            assert!(lib.ended.stderr.contains("The ENTIRE dump is aborted."));
+        }
     }
 }
 
@@ -87,8 +95,10 @@ fn operator_refuses_the_next_volume() {
 #[test]
 fn standard_output_ignores_sizes() {
     let s = Scenario::new(&["-b", "10", "-B", "500", "-N", "200", "-f", "-"]);
-    if let Some(lib) = same_as_oracle("stdout-B", &s) {
-        assert_eq!(lib.ended.code, Some(0));
-        assert_eq!(lib.volumes.len(), 1);
+    for abi in ABIS {
+        if let Some(lib) = same_as_oracle_in(abi, &format!("stdout-B-{}", abi.name()), &s) {
+            assert_eq!(lib.ended.code, Some(0));
+            assert_eq!(lib.volumes.len(), 1);
+        }
     }
 }

@@ -371,8 +371,9 @@ impl Host for CHost {
 
     #[cfg(feature = "rdump")]
     fn rmt_open(&self, mode: i32) -> i32 {
+        let name = get!(tape);
         // SAFETY: `tape` is a NUL-terminated name.
-        unsafe { c_rmtopen(get!(tape), mode) }
+        unsafe { c_rmtopen(name, mode) }
     }
 
     #[cfg(feature = "rdump")]
