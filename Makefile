@@ -69,7 +69,7 @@ PROGS=		$(BUILD)/minidump $(BUILD)/minidump-so $(BUILD)/badcalls
 # What only the tests use (rules at the end): defined here, before the
 # test target, since both makes expand a dependency line as they read it.
 TEST_PROGS=	$(BUILD)/faultwrite.so $(BUILD)/minidump-rdump $(BUILD)/replay \
-		$(BUILD)/freebsd/minidump
+		$(BUILD)/freebsd/minidump $(BUILD)/freebsd/badcalls
 
 .PHONY: all lib test demo bench install clean reference header deb
 
@@ -282,6 +282,12 @@ $(FB_BUILD)/minidump: $(FB_SRCS) $(FB_HDRS) c-shim/textorder.ld lib-freebsd
 	mkdir -p $(FB_BUILD)
 	$(CC) $(CFLAGS) $(CWARN) $(CDEFS) $(FB_INC) -o $@ $(FB_SRCS) \
 	    $(FREEBSD_LIB_A) $(NATIVE_LIBS) $(FRONT_LDFLAGS)
+
+$(FB_BUILD)/badcalls: tests/c/badcalls.c include/dumptape-freebsd.h \
+    $(FB_HDRS) lib-freebsd
+	mkdir -p $(FB_BUILD)
+	$(CC) $(CFLAGS) $(CWARN) $(CDEFS) $(FB_INC) -Iinclude -o $@ \
+	    tests/c/badcalls.c $(FREEBSD_LIB_A) $(NATIVE_LIBS)
 
 $(FB_BUILD)/minidump-ref: $(FB_REF_DEPS) $(FB_REFDIR)/tape-fixed.c \
     $(FB_REFDIR)/dump.h

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Ended, Run, children, noise, scratch};
+use common::{ABIS, Ended, Run, children, noise, scratch};
 use std::io::Read;
 use std::process::ChildStdout;
 use std::time::{Duration, Instant};
@@ -79,36 +79,22 @@ fn assert_aborted(e: &Ended, what: &str) {
 
 #[test]
 fn volume_process_killed() {
-    let e = mid_dump(common::minidump(), |_, master, _, _| {
-        common::kill(master, libc::SIGKILL)
-    });
-    assert_aborted(&e, "master SIGKILL");
-    assert!(e.stderr.contains("returns LOB status 11"), "{}", e.stderr);
+    for abi in ABIS {
+        let e = mid_dump(abi.minidump(), |_, master, _, _| {
+            common::kill(master, libc::SIGKILL)
+        });
+        assert_aborted(&e, &format!("{}: master SIGKILL", abi.name()));
+        assert!(e.stderr.contains("returns LOB status 11"), "{}", e.stderr);
+    }
 }
 
 #[test]
 fn volume_process_terminated() {
-    let e = mid_dump(common::minidump(), |_, master, _, _| {
-        common::kill(master, libc::SIGTERM)
-    });
-    assert_aborted(&e, "master SIGTERM");
-    assert!(
-        e.stderr.contains("The ENTIRE dump is aborted."),
-        "{}",
-        e.stderr
-    );
-}
-
-#[test]
-fn each_slave_killed() {
-    for k in 0..3 {
-        let act: Act = match k {
-            0 => |_, _, s, _| common::kill(s[0], libc::SIGKILL),
-            1 => |_, _, s, _| common::kill(s[1], libc::SIGKILL),
-            _ => |_, _, s, _| common::kill(s[2], libc::SIGKILL),
-        };
-        let e = mid_dump(common::minidump(), act);
-        assert_aborted(&e, &format!("slave {k} SIGKILL"));
+    for abi in ABIS {
+        let e = mid_dump(abi.minidump(), |_, master, _, _| {
+            common::kill(master, libc::SIGTERM)
+        });
+        assert_aborted(&e, &format!("{}: master SIGTERM", abi.name()));
         assert!(
             e.stderr.contains("The ENTIRE dump is aborted."),
             "{}",
@@ -118,82 +104,113 @@ fn each_slave_killed() {
 }
 
 #[test]
+fn each_slave_killed() {
+    for abi in ABIS {
+        for k in 0..3 {
+            let act: Act = match k {
+                0 => |_, _, s, _| common::kill(s[0], libc::SIGKILL),
+                1 => |_, _, s, _| common::kill(s[1], libc::SIGKILL),
+                _ => |_, _, s, _| common::kill(s[2], libc::SIGKILL),
+            };
+            let e = mid_dump(abi.minidump(), act);
+            assert_aborted(&e, &format!("{}: slave {k} SIGKILL", abi.name()));
+            assert!(
+                e.stderr.contains("The ENTIRE dump is aborted."),
+                "{}",
+                e.stderr
+            );
+        }
+    }
+}
+
+#[test]
 fn slave_terminated() {
-    let e = mid_dump(common::minidump(), |_, _, s, _| {
-        common::kill(s[1], libc::SIGTERM)
-    });
-    assert_aborted(&e, "slave SIGTERM");
-    assert!(
-        e.stderr.contains("The ENTIRE dump is aborted."),
-        "{}",
-        e.stderr
-    );
+    for abi in ABIS {
+        let e = mid_dump(abi.minidump(), |_, _, s, _| {
+            common::kill(s[1], libc::SIGTERM)
+        });
+        assert_aborted(&e, &format!("{}: slave SIGTERM", abi.name()));
+        assert!(
+            e.stderr.contains("The ENTIRE dump is aborted."),
+            "{}",
+            e.stderr
+        );
+    }
 }
 
 /// `dump -f - | head`: the reader goes away.
 #[test]
 fn reader_of_the_pipe_gone() {
-    let e = mid_dump(common::minidump(), |_, _, _, out| drop(out.take()));
-    assert_aborted(&e, "reader gone");
-    assert!(e.stderr.contains("Broken pipe"), "{}", e.stderr);
-    assert!(
-        e.stderr.contains("The ENTIRE dump is aborted."),
-        "{}",
-        e.stderr
-    );
+    for abi in ABIS {
+        let e = mid_dump(abi.minidump(), |_, _, _, out| drop(out.take()));
+        assert_aborted(&e, &format!("{}: reader gone", abi.name()));
+        assert!(e.stderr.contains("Broken pipe"), "{}", e.stderr);
+        assert!(
+            e.stderr.contains("The ENTIRE dump is aborted."),
+            "{}",
+            e.stderr
+        );
+    }
 }
 
 /// The top-level process (the first volume's checkpoint) killed outright:
 /// nobody is left to report, but the rest of the dump must stop.
 #[test]
 fn top_level_killed() {
-    let e = mid_dump(common::minidump(), |top, _, _, _| {
-        common::kill(top, libc::SIGKILL)
-    });
-    assert_eq!(e.signal, Some(libc::SIGKILL));
+    for abi in ABIS {
+        let e = mid_dump(abi.minidump(), |top, _, _, _| {
+            common::kill(top, libc::SIGKILL)
+        });
+        assert_eq!(e.signal, Some(libc::SIGKILL));
+    }
 }
 
 /// The top-level process asked to stop: it aborts, taking the volume with it.
 #[test]
 fn top_level_terminated() {
-    let e = mid_dump(common::minidump(), |top, _, _, _| {
-        common::kill(top, libc::SIGTERM)
-    });
-    assert_aborted(&e, "top SIGTERM");
+    for abi in ABIS {
+        let e = mid_dump(abi.minidump(), |top, _, _, _| {
+            common::kill(top, libc::SIGTERM)
+        });
+        assert_aborted(&e, &format!("{}: top SIGTERM", abi.name()));
+    }
 }
 
 /// The reference tape.c hangs for ever when a slave is killed (item 9):
 /// shown, not required, with a short time limit.
 #[test]
 fn original_hangs_when_a_slave_is_killed() {
-    let Some(orig) = common::original() else {
-        return;
-    };
-    let dir = scratch("kill-orig");
-    std::fs::write(dir.join("disk.img"), noise(9, 16 << 20)).unwrap();
-    let result = std::panic::catch_unwind(|| {
-        Run::new(orig, &dir)
-            .args(["-b", "10", "-N", "300", "-M", "2000", "-f", "-", "disk.img"])
-            .timeout(5)
-            .during(|top, out| {
-                let mut buf = vec![0u8; 64 << 10];
-                if let Some(o) = out.as_mut() {
-                    let _ = o.read_exact(&mut buf);
-                }
-                let (_, slaves) = tree(top);
-                common::kill(slaves[0], libc::SIGKILL);
-            })
-            .run()
-    });
-    println!(
-        "tape.c with a slave killed: {}",
-        if result.is_err() {
-            "hung (killed after 5 s): it waits for ever for the dead slave"
-        } else {
-            "ended"
-        }
-    );
-    let _ = std::fs::remove_dir_all(&dir);
+    for abi in ABIS {
+        let Some(orig) = abi.original() else {
+            continue;
+        };
+        let dir = scratch("kill-orig");
+        std::fs::write(dir.join("disk.img"), noise(9, 16 << 20)).unwrap();
+        let result = std::panic::catch_unwind(|| {
+            Run::new(orig, &dir)
+                .args(["-b", "10", "-N", "300", "-M", "2000", "-f", "-", "disk.img"])
+                .timeout(5)
+                .during(|top, out| {
+                    let mut buf = vec![0u8; 64 << 10];
+                    if let Some(o) = out.as_mut() {
+                        let _ = o.read_exact(&mut buf);
+                    }
+                    let (_, slaves) = tree(top);
+                    common::kill(slaves[0], libc::SIGKILL);
+                })
+                .run()
+        });
+        println!(
+            "{} tape.c with a {} killed: {}",
+            abi.name(),
+            abi.word(),
+            match result {
+                Err(_) => "hung (killed after 5 s): it waits for ever for the dead process".into(),
+                Ok(e) => format!("ended, status {:?}", e.code),
+            }
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 /// A slave killed in the middle of its write(), which in the library means
@@ -202,28 +219,30 @@ fn original_hangs_when_a_slave_is_killed() {
 /// the death rather than wait for ever.
 #[test]
 fn writer_killed_holding_the_write_lock() {
-    let injector = common::root().join("build/faultwrite.so");
-    assert!(injector.exists(), "build/faultwrite.so: run make test");
-    let dir = scratch("kill-writer");
-    std::fs::write(dir.join("disk.img"), noise(5, 8 << 20)).unwrap();
-    let e = Run::new(common::minidump(), &dir)
-        .args([
-            "-a", "-b", "10", "-N", "200", "-M", "2000", "-f", "out.dump", "disk.img",
-        ])
-        .env("DUMPTAPE_FAULT", "die:307200")
-        .env("LD_PRELOAD", injector)
-        .timeout(60)
-        .run();
-    let written = std::fs::metadata(dir.join("out.dump")).map_or(0, |m| m.len());
-    let _ = std::fs::remove_dir_all(&dir);
-    assert_aborted(&e, "writer SIGKILL");
-    assert!(
-        e.stderr.contains("The ENTIRE dump is aborted."),
-        "{}",
-        e.stderr
-    );
-    // Nothing past the record the writer died in went on the tape.
-    assert_eq!(written, 307_200, "bytes on the volume");
+    for abi in ABIS {
+        let injector = common::root().join("build/faultwrite.so");
+        assert!(injector.exists(), "build/faultwrite.so: run make test");
+        let dir = scratch("kill-writer");
+        std::fs::write(dir.join("disk.img"), noise(5, 8 << 20)).unwrap();
+        let e = Run::new(abi.minidump(), &dir)
+            .args([
+                "-a", "-b", "10", "-N", "200", "-M", "2000", "-f", "out.dump", "disk.img",
+            ])
+            .env("DUMPTAPE_FAULT", "die:307200")
+            .env("LD_PRELOAD", injector)
+            .timeout(60)
+            .run();
+        let written = std::fs::metadata(dir.join("out.dump")).map_or(0, |m| m.len());
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_aborted(&e, &format!("{}: writer SIGKILL", abi.name()));
+        assert!(
+            e.stderr.contains("The ENTIRE dump is aborted."),
+            "{}",
+            e.stderr
+        );
+        // Nothing past the record the writer died in went on the tape.
+        assert_eq!(written, 307_200, "bytes on the volume");
+    }
 }
 
 /// Standard output into a pipe cannot end, so each slave gets a second
@@ -233,29 +252,32 @@ fn writer_killed_holding_the_write_lock() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_pipe_gets_the_deeper_ring() {
-    use std::sync::{Arc, Mutex};
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let seen2 = Arc::clone(&seen);
-    let e = mid_dump(common::minidump(), move |_, _, slaves, _| {
-        let maps = std::fs::read_to_string(format!("/proc/{}/maps", slaves[0])).unwrap_or_default();
-        // Sizes of the shared writable mappings: "lo-hi rw-s ...".
-        for l in maps.lines() {
-            let mut f = l.split_whitespace();
-            let (Some(range), Some("rw-s")) = (f.next(), f.next()) else {
-                continue;
-            };
-            if let Some((lo, hi)) = range.split_once('-') {
-                let n = |s| u64::from_str_radix(s, 16).unwrap_or(0);
-                seen2.lock().unwrap().push(n(hi).saturating_sub(n(lo)));
+    for abi in ABIS {
+        use std::sync::{Arc, Mutex};
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let seen2 = Arc::clone(&seen);
+        let e = mid_dump(abi.minidump(), move |_, _, slaves, _| {
+            let maps =
+                std::fs::read_to_string(format!("/proc/{}/maps", slaves[0])).unwrap_or_default();
+            // Sizes of the shared writable mappings: "lo-hi rw-s ...".
+            for l in maps.lines() {
+                let mut f = l.split_whitespace();
+                let (Some(range), Some("rw-s")) = (f.next(), f.next()) else {
+                    continue;
+                };
+                if let Some((lo, hi)) = range.split_once('-') {
+                    let n = |s| u64::from_str_radix(s, 16).unwrap_or(0);
+                    seen2.lock().unwrap().push(n(hi).saturating_sub(n(lo)));
+                }
             }
-        }
-    });
-    assert_eq!(e.code, Some(0), "{}", e.stderr);
-    let seen = seen.lock().unwrap().clone();
-    // Six 10 KB records, each on pages of its own, and the ring's words.
-    let six = 6 * 10 * 1024;
-    assert!(
-        seen.iter().any(|&n| n >= six && n < six + 64 * 1024),
-        "shared mappings of a slave: {seen:?}"
-    );
+        });
+        assert_eq!(e.code, Some(0), "{}", e.stderr);
+        let seen = seen.lock().unwrap().clone();
+        // Six 10 KB records, each on pages of its own, and the ring's words.
+        let six = 6 * 10 * 1024;
+        assert!(
+            seen.iter().any(|&n| n >= six && n < six + 64 * 1024),
+            "shared mappings of a slave: {seen:?}"
+        );
+    }
 }

@@ -10,6 +10,9 @@
  *	badcalls rewrite	close_rewind() before any volume: dump's sig()
  *				in its first process, where no checkpoint
  *				waits to write a volume again
+ *
+ * Built twice: for the 1998 interface, and with -DFREEBSD_ABI for today's
+ * FreeBSD one (its dump.h, blkread(), const strings, popenout).
  */
 #include <sys/types.h>
 
@@ -23,20 +26,32 @@
 #include <ufs/ffs/fs.h>
 
 #include "dump.h"
+#ifdef FREEBSD_ABI
+#include "dumptape-freebsd.h"
+#define	CONST	const
+#else
 #include "dumptape.h"
+#define	CONST
+#endif
 
-union u_spcl u_spcl;
 char	*tape = "/dev/null";
 char	*disk = "/dev/null";
 char	*host;
-int	tapefd = -1, diskfd = -1, pipeout;
-ino_t	curino;
-int	newtape, density = 160, unlimited = 1, blockswritten, tapeno;
+int	diskfd = -1, pipeout;
+int	density = 160, unlimited = 1, blockswritten, tapeno;
 int	cartridge, ntrec = 10, dev_bshift = 9, tp_bshift = 10;
-long	tsize, asize, blocksperfile;
+long	tsize, blocksperfile;
 time_t	tstart_writing;
 static struct fs fs;
 struct fs *sblock = &fs;
+#ifdef FREEBSD_ABI
+char	*popenout;
+#else
+union u_spcl u_spcl;
+int	tapefd = -1, newtape;
+ino_t	curino;
+long	asize;
+#endif
 
 static void
 vmsg(const char *fmt, va_list ap)
@@ -68,13 +83,13 @@ quit(const char *fmt, ...)
 }
 
 void
-broadcast(char *message)
+broadcast(CONST char *message)
 {
 	(void)message;
 }
 
 int
-query(char *question)
+query(CONST char *question)
 {
 	msg("%s (\"yes\" or \"no\") no\n", question);
 	return (0);
@@ -92,16 +107,37 @@ writeheader(ino_t ino)
 	writerec((char *)&u_spcl, 1);
 }
 
+#ifdef FREEBSD_ABI
+void
+blkread(ufs2_daddr_t blkno, char *buf, int size)
+{
+	(void)blkno;
+	memset(buf, 0, (size_t)size);
+}
+
+void
+infosch(int signo)
+{
+	(void)signo;
+}
+
+void
+setproctitle(const char *fmt, ...)
+{
+	(void)fmt;
+}
+#else
 void
 bread(daddr_t blkno, char *buf, int size)
 {
 	(void)blkno;
 	memset(buf, 0, (size_t)size);
 }
+#endif
 
 #ifdef RDUMP
 int
-rmtopen(char *name, int mode)
+rmtopen(CONST char *name, int mode)
 {
 	(void)name;
 	(void)mode;
@@ -109,7 +145,7 @@ rmtopen(char *name, int mode)
 }
 
 int
-rmtwrite(char *buf, int count)
+rmtwrite(CONST char *buf, int count)
 {
 	(void)buf;
 	(void)count;
