@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{Ended, Run, children, noise, scratch};
+use common::{Abi, Ended, Run, children, noise, scratch};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -57,6 +57,8 @@ enum From {
 #[derive(Clone)]
 struct Case {
     name: &'static str,
+    /// The interface the front-end and the oracle are built for.
+    abi: Abi,
     args: Vec<String>,
     /// Volume files to collect ("out.dump", or a list).
     volumes: Vec<String>,
@@ -95,6 +97,7 @@ const YES: &str = "yes\nyes\nyes\nyes\nyes\nyes\nyes\nyes\nyes\nyes\n";
 fn one_volume(name: &'static str, sig: i32, to: To, expect: Expect) -> Case {
     Case {
         name,
+        abi: Abi::Bsd1998,
         args: strings(&["-a", "-b", "10", "-N", "100", "-M", "600", "-f", "out.dump"]),
         volumes: strings(&["out.dump"]),
         slow: format!("{SLOW_WRITE}:out.dump"),
@@ -213,8 +216,8 @@ fn volume_process(top: u32) -> Option<u32> {
     None
 }
 
-fn sound(o: &Outcome, ntrec: usize) -> Result<String, String> {
-    common::check_set(ntrec, &o.volumes_paths())
+fn sound(abi: Abi, o: &Outcome, ntrec: usize) -> Result<String, String> {
+    abi.check_set(ntrec, &o.volumes_paths())
 }
 
 impl Outcome {
@@ -261,7 +264,8 @@ fn sweep(c: Case) {
         .position(|a| a == "-b")
         .map_or(10, |i| c.args[i + 1].parse().unwrap());
 
-    let lib_clean = run(&common::minidump(), &c, &base, "lib-clean", None, 60);
+    let lib_prog = c.abi.minidump();
+    let lib_clean = run(&lib_prog, &c, &base, "lib-clean", None, 60);
     assert_eq!(
         lib_clean.ended.code,
         Some(0),
@@ -269,8 +273,8 @@ fn sweep(c: Case) {
         c.name,
         lib_clean.ended.stderr
     );
-    sound(&lib_clean, ntrec).unwrap_or_else(|e| panic!("{}: uninterrupted: {e}", c.name));
-    let oracle = common::oracle();
+    sound(c.abi, &lib_clean, ntrec).unwrap_or_else(|e| panic!("{}: uninterrupted: {e}", c.name));
+    let oracle = c.abi.oracle();
     let expected = match &oracle {
         Some(o) => {
             let orc = run(o, &c, &base, "ref-clean", None, 60);
@@ -301,9 +305,10 @@ fn sweep(c: Case) {
                 .map(|(k, &at)| {
                     let c = &c;
                     let base = &base;
+                    let lib_prog = &lib_prog;
                     s.spawn(move || {
                         let tag = format!("lib-{}", at.as_micros());
-                        let o = run(&common::minidump(), c, base, &tag, Some(at), 60);
+                        let o = run(lib_prog, c, base, &tag, Some(at), 60);
                         (k, at, o)
                     })
                 })
@@ -361,7 +366,7 @@ fn sweep(c: Case) {
                         e.stderr
                     );
                 }
-                sound(o, ntrec).unwrap_or_else(|why| panic!("{what}: {why}\n{}", e.stderr));
+                sound(c.abi, o, ntrec).unwrap_or_else(|why| panic!("{what}: {why}\n{}", e.stderr));
                 whole += 1;
                 if e.stderr.contains("Rewriting attempted") {
                     rewritten += 1;
@@ -508,8 +513,7 @@ fn hangup_in_a_later_volume() {
 
 /// The medium ends 150 records into the first volume (about 0.45 s in):
 /// signals around it land in the drain, the volume change and the replay.
-#[test]
-fn hangup_around_an_end_of_medium() {
+fn around_an_end_of_medium() -> Case {
     let vols = volume_list();
     let mut c = one_volume("hup-eot", libc::SIGHUP, To::Volume, Expect::Whole);
     c.args = strings(&["-a", "-b", "10", "-N", "100", "-M", "600", "-f"]);
@@ -522,7 +526,12 @@ fn hangup_around_an_end_of_medium() {
         Duration::from_millis(200),
         INSTANTS,
     );
-    sweep(c);
+    c
+}
+
+#[test]
+fn hangup_around_an_end_of_medium() {
+    sweep(around_an_end_of_medium());
 }
 
 #[test]
@@ -578,6 +587,47 @@ fn hangup_to_the_group() {
         To::Group,
         Expect::WholeOrAborted,
     ));
+}
+
+/// The same instants under today's FreeBSD interface, against its own
+/// oracle: a hangup to the volume and to the group, a refused interrupt,
+/// SIGTERM once the ring runs, and a hangup around an end of medium.
+fn freebsd(mut c: Case, name: &'static str) -> Case {
+    c.abi = Abi::FreeBsd;
+    c.name = name;
+    c
+}
+
+#[test]
+fn freebsd_hangup_to_the_volume_process() {
+    let c = one_volume("", libc::SIGHUP, To::Volume, Expect::Whole);
+    sweep(freebsd(c, "fb-hup-volume"));
+}
+
+#[test]
+fn freebsd_hangup_to_the_group() {
+    let c = one_volume("", libc::SIGHUP, To::Group, Expect::WholeOrAborted);
+    sweep(freebsd(c, "fb-hup-group"));
+}
+
+#[test]
+fn freebsd_interrupt_answered_no() {
+    let mut c = one_volume("", libc::SIGINT, To::Volume, Expect::Whole);
+    c.answers = "no\n".into();
+    sweep(freebsd(c, "fb-int-no"));
+}
+
+#[test]
+fn freebsd_terminate_after_the_ring() {
+    let mut c = one_volume("", libc::SIGTERM, To::Volume, Expect::Aborted);
+    c.from = From::Ring;
+    c.instants = while_writing();
+    sweep(freebsd(c, "fb-term-ring"));
+}
+
+#[test]
+fn freebsd_hangup_around_an_end_of_medium() {
+    sweep(freebsd(around_an_end_of_medium(), "fb-hup-eot"));
 }
 
 /// Where a run at the volume change question stands (Linux: /proc).
@@ -697,12 +747,19 @@ mod question {
 #[cfg(target_os = "linux")]
 #[test]
 fn hangup_at_the_volume_change_question() {
+    for abi in common::ABIS {
+        at_the_question(abi);
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn at_the_question(abi: Abi) {
     let base = scratch("sig-question");
     std::fs::write(base.join("disk.img"), noise(19, 8 << 20)).unwrap();
-    let clean = question::run(&common::minidump(), &base, "lib-clean", None, 60);
+    let clean = question::run(&abi.minidump(), &base, "lib-clean", None, 60);
     assert_eq!(clean.ended.code, Some(0), "{}", clean.ended.stderr);
     assert!(clean.volumes.len() >= 4, "{} volumes", clean.volumes.len());
-    if let Some(o) = common::oracle() {
+    if let Some(o) = abi.oracle() {
         let orc = question::run(&o, &base, "ref-clean", None, 60);
         assert!(
             orc.volumes == clean.volumes,
@@ -719,8 +776,8 @@ fn hangup_at_the_volume_change_question() {
         for delay in [0, 2, 20] {
             let at = Some((q, Duration::from_millis(delay)));
             let tag = format!("q{q}-{delay}");
-            let lib = question::run(&common::minidump(), &base, &format!("lib-{tag}"), at, 60);
-            let what = format!("hangup at question {q} after {delay} ms");
+            let lib = question::run(&abi.minidump(), &base, &format!("lib-{tag}"), at, 60);
+            let what = format!("{}: hangup at question {q} after {delay} ms", abi.name());
             assert_eq!(lib.ended.code, Some(0), "{what}: {}", lib.ended.stderr);
             assert!(
                 lib.ended.stderr.contains("Rewriting attempted"),
@@ -733,7 +790,7 @@ fn hangup_at_the_volume_change_question() {
                 lib.ended.stderr
             );
             tried += 1;
-            if let Some(o) = common::oracle() {
+            if let Some(o) = abi.oracle() {
                 match std::panic::catch_unwind(|| {
                     question::run(&o, &base, &format!("ref-{tag}"), at, 15)
                 }) {
@@ -748,7 +805,9 @@ fn hangup_at_the_volume_change_question() {
         }
     }
     println!(
-        "hup-question: {tried} instants, library whole and identical each time; oracle: {tally:?}"
+        "{}: hup-question: {tried} instants, library whole and identical each time; \
+         oracle: {tally:?}",
+        abi.name()
     );
     let _ = std::fs::remove_dir_all(&base);
 }
