@@ -69,7 +69,8 @@ PROGS=		$(BUILD)/minidump $(BUILD)/minidump-so $(BUILD)/badcalls
 # What only the tests use (rules at the end): defined here, before the
 # test target, since both makes expand a dependency line as they read it.
 TEST_PROGS=	$(BUILD)/faultwrite.so $(BUILD)/minidump-rdump $(BUILD)/replay \
-		$(BUILD)/freebsd/minidump $(BUILD)/freebsd/badcalls
+		$(BUILD)/freebsd/minidump $(BUILD)/freebsd/badcalls \
+		$(BUILD)/freebsd/minidump-rdump
 
 .PHONY: all lib test demo bench install clean reference header deb
 
@@ -305,4 +306,33 @@ $(FB_BUILD)/minidump-orig: $(FB_REF_DEPS) $(FB_REFDIR)/tape.c \
 	    $(FB_REFDIR)/tape.c
 	$(CC) $(CFLAGS) $(CWARN) $(CDEFS) $(FB_INC) -o $@ $(FB_SRCS) \
 	    tests/reference/refmalloc.c $(FB_BUILD)/tape-orig.o \
+	    $(FRONT_LDFLAGS)
+
+# Remote tapes under today's interface: library and oracle built with
+# -DRDUMP, as for the 1998 one.
+FB_RDUMP_TARGETDIR=	target/freebsd-rdump
+
+.PHONY: lib-freebsd-rdump
+
+lib-freebsd-rdump:
+	$(CARGO) rustc --release --lib --crate-type cdylib,staticlib \
+	    --features freebsd,rdump --target-dir $(FB_RDUMP_TARGETDIR) \
+	    -- -C link-arg=-Wl,-soname,$(FREEBSD_SONAME)
+
+$(FB_BUILD)/minidump-rdump: $(FB_SRCS) $(FB_HDRS) c-shim/textorder.ld \
+    lib-freebsd-rdump
+	mkdir -p $(FB_BUILD)
+	$(CC) $(CFLAGS) $(CWARN) -DRDUMP $(FB_INC) -o $@ $(FB_SRCS) \
+	    $(FB_RDUMP_TARGETDIR)/release/libdumptape.a $(NATIVE_LIBS) \
+	    $(FRONT_LDFLAGS)
+
+reference: $(FB_BUILD)/minidump-ref-rdump
+
+$(FB_BUILD)/minidump-ref-rdump: $(FB_REF_DEPS) $(FB_REFDIR)/tape-fixed.c \
+    $(FB_REFDIR)/dump.h
+	mkdir -p $(FB_BUILD)
+	$(CC) $(FB_REF_CFLAGS) -DRDUMP -c -o $(FB_BUILD)/tape-fixed-rdump.o \
+	    $(FB_REFDIR)/tape-fixed.c
+	$(CC) $(CFLAGS) $(CWARN) -DRDUMP $(FB_INC) -o $@ $(FB_SRCS) \
+	    tests/reference/refmalloc.c $(FB_BUILD)/tape-fixed-rdump.o \
 	    $(FRONT_LDFLAGS)

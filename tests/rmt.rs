@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Scenario, masked, root, scratch};
+use common::{ABIS, Abi, Scenario, masked, root, scratch};
 use std::path::{Path, PathBuf};
 
 fn rmt_present() -> bool {
@@ -26,19 +26,37 @@ fn prog(rel: &str) -> PathBuf {
     p
 }
 
-/// Run `s` with the library's and the oracle's rdump builds; the remote
-/// files are named absolutely, so each side writes into its own directory.
+/// Under each interface, run `s` with the library's and the oracle's
+/// rdump builds; the remote files are named absolutely, so each side
+/// writes into its own directory.
 fn remote(name: &str, ntrec: &str, extra: &[&str], env: &[(&str, &str)], nvol: usize) {
     if !rmt_present() {
         return;
     }
-    let Some(_) = common::oracle() else { return };
+    for abi in ABIS {
+        remote_in(
+            abi,
+            &format!("{name}-{}", abi.name()),
+            ntrec,
+            extra,
+            env,
+            nvol,
+        );
+    }
+}
+
+fn remote_in(abi: Abi, name: &str, ntrec: &str, extra: &[&str], env: &[(&str, &str)], nvol: usize) {
+    let Some(_) = abi.oracle() else { return };
     let base = scratch(name);
     let mut sides = Vec::new();
-    for (who, bin) in [
-        ("lib", "build/minidump-rdump"),
-        ("ref", "build/minidump-ref-rdump"),
-    ] {
+    let bins = match abi {
+        Abi::Bsd1998 => ["build/minidump-rdump", "build/minidump-ref-rdump"],
+        Abi::FreeBsd => [
+            "build/freebsd/minidump-rdump",
+            "build/freebsd/minidump-ref-rdump",
+        ],
+    };
+    for (who, bin) in ["lib", "ref"].into_iter().zip(bins) {
         let dir = base.join(who);
         std::fs::create_dir_all(&dir).unwrap();
         let vols: Vec<PathBuf> = (1..=nvol).map(|i| dir.join(format!("r{i}"))).collect();
