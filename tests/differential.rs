@@ -6,7 +6,12 @@
 mod common;
 
 use common::{ABIS, Abi, Ended, Run, noise, scratch};
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 #[derive(Debug, Clone, Copy)]
 enum Output {
@@ -16,6 +21,9 @@ enum Output {
     OverLonger,
     /// Standard output (-f -).
     Stdout,
+    /// A FIFO with a reader (README: correction 13, closed at the end,
+    /// never opened again).
+    Fifo,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -46,6 +54,7 @@ fn side(prog: &Path, dir: &Path, c: Case) -> (Ended, Vec<u8>) {
         Output::Stdout => "-",
         _ => VOLUME,
     };
+    let reader = matches!(c.output, Output::Fifo).then(|| fifo_reader(&dir.join(VOLUME)));
     let ended = Run::new(prog, dir)
         .args([
             "-S",
@@ -58,16 +67,65 @@ fn side(prog: &Path, dir: &Path, c: Case) -> (Ended, Vec<u8>) {
         .args(shape)
         .args([DISK])
         .run();
-    let bytes = match c.output {
-        Output::Stdout => ended.stdout.clone(),
+    let bytes = match (c.output, reader) {
+        (Output::Stdout, _) => ended.stdout.clone(),
+        (_, Some((done, h))) => {
+            done.store(true, Ordering::Relaxed);
+            h.join().expect("FIFO reader")
+        }
         _ => std::fs::read(dir.join(VOLUME)).unwrap_or_default(),
     };
     (ended, bytes)
 }
 
-fn compare(c: Case, lib: &Path, oracle: &Path, base: &Path) {
+/// A FIFO at `path` and a thread reading it to its end.  The read end is
+/// opened without waiting for a writer, so the thread cannot outlive a
+/// dump that never opens its output: it stops at the first end of file
+/// once it has read something, or once the dump has ended (`done`).
+fn fifo_reader(path: &Path) -> (Arc<AtomicBool>, std::thread::JoinHandle<Vec<u8>>) {
+    nix::unistd::mkfifo(path, nix::sys::stat::Mode::from_bits_truncate(0o600)).expect("mkfifo");
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .expect("open the FIFO");
+    let done = Arc::new(AtomicBool::new(false));
+    let done2 = Arc::clone(&done);
+    let h = std::thread::spawn(move || {
+        let mut got = Vec::new();
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            match f.read(&mut buf) {
+                Ok(0) if !got.is_empty() || done2.load(Ordering::Relaxed) => break,
+                Ok(0) => std::thread::sleep(Duration::from_millis(1)),
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    if done2.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_micros(200));
+                }
+                Err(e) => panic!("reading the FIFO: {e}"),
+            }
+        }
+        got
+    });
+    (done, h)
+}
+
+fn compare(abi: Abi, c: Case, lib: &Path, oracle: &Path, base: &Path) {
     let (le, lv) = side(lib, &base.join("lib"), c);
-    let (oe, ov) = side(oracle, &base.join("ref"), c);
+    // The 1998 oracle opens a FIFO again at the end and waits there for
+    // a reader that never comes: the library's FIFO must carry what the
+    // oracle writes to a file of that name.
+    let oc = match (abi, c.output) {
+        (Abi::Bsd1998, Output::Fifo) => Case {
+            output: Output::NewFile,
+            ..c
+        },
+        _ => c,
+    };
+    let (oe, ov) = side(oracle, &base.join("ref"), oc);
     assert_eq!(oe.code, Some(0), "oracle failed on {c:?}: {}", oe.stderr);
     assert_eq!(
         le.code, oe.code,
@@ -109,7 +167,12 @@ fn sweep_in(abi: Abi, ntrec: u32, seeds: &[u64]) {
     let mut n = 0;
     for &seed in seeds {
         for dense in [false, true] {
-            for output in [Output::NewFile, Output::OverLonger, Output::Stdout] {
+            for output in [
+                Output::NewFile,
+                Output::OverLonger,
+                Output::Stdout,
+                Output::Fifo,
+            ] {
                 let c = Case {
                     seed,
                     dense,
@@ -117,7 +180,7 @@ fn sweep_in(abi: Abi, ntrec: u32, seeds: &[u64]) {
                     output,
                 };
                 let base = scratch(&format!("diff-{}-b{ntrec}", abi.name()));
-                compare(c, &lib, &oracle, &base);
+                compare(abi, c, &lib, &oracle, &base);
                 let _ = std::fs::remove_dir_all(&base);
                 n += 1;
             }
@@ -183,6 +246,6 @@ fn shared_library_build_matches() {
         output: Output::NewFile,
     };
     let base = scratch("diff-so");
-    compare(c, &common::minidump_so(), &oracle, &base);
+    compare(Abi::Bsd1998, c, &common::minidump_so(), &oracle, &base);
     let _ = std::fs::remove_dir_all(&base);
 }

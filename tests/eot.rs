@@ -76,16 +76,7 @@ fn case(abi: Abi, name: &str, s: &Scenario, ntrec: usize, tally: &mut Tally) {
     if let Some(orc) = abi.oracle() {
         let ref_dir = base.join("ref");
         let mut o = s.run(&orc, &ref_dir);
-        // tape.c leaves the bytes of a tape block the medium cut short at
-        // the end of a volume file, where restore reads them; the library
-        // cuts them off when it closes the volume.  Compare the rest.
-        for (n, b) in o.volumes.iter_mut() {
-            let whole = b.len() - b.len() % (ntrec * 1024);
-            if whole != b.len() {
-                b.truncate(whole);
-                std::fs::write(ref_dir.join(&*n), &b[..]).unwrap();
-            }
-        }
+        cut_partial_blocks(&mut o, &ref_dir, ntrec);
         if o.ended.code == Some(0) && check(abi, &o, &ref_dir, ntrec).is_ok() {
             common::assert_same(name, (&lib.ended, &lib.volumes), (&o.ended, &o.volumes));
             tally.identical += 1;
@@ -94,6 +85,20 @@ fn case(abi: Abi, name: &str, s: &Scenario, ntrec: usize, tally: &mut Tally) {
         }
     }
     let _ = std::fs::remove_dir_all(&base);
+}
+
+/// tape.c leaves the bytes of a tape block the medium cut short at the
+/// end of a volume file, where restore reads them; the library cuts them
+/// off when it closes the volume.  Cut them off tape.c's volumes too, to
+/// compare the rest.
+fn cut_partial_blocks(side: &mut Side, dir: &Path, ntrec: usize) {
+    for (n, b) in side.volumes.iter_mut() {
+        let whole = b.len() - b.len() % (ntrec * 1024);
+        if whole != b.len() {
+            b.truncate(whole);
+            std::fs::write(dir.join(&*n), &b[..]).unwrap();
+        }
+    }
 }
 
 /// Bytes of the dump without faults.
@@ -293,27 +298,31 @@ fn write_error_aborted() {
 }
 
 /// tape.c's own multi-volume sets with the end of the medium met twice or
-/// more are not sound (README: correction 2): dumpcheck says so.  A record, not a demand.
+/// more are not sound (README: correction 2).  What dumpcheck says of the
+/// original's set is printed as a record, not required; the library's set
+/// of the same dump must be sound.
 #[test]
-fn original_fails_dumpcheck_after_two_ends_of_medium() {
+fn original_after_two_ends_of_medium() {
     for abi in ABIS {
-        let Some(orig) = abi.original() else {
-            continue;
-        };
         let s = scenario(10, Shape::Dense, &format!("eot:{}", 7 * 10240 + 3000));
         let base = scratch("orig");
-        let side = s.run(&orig, &base);
-        let verdict = check(abi, &side, &base, 10);
-        println!(
-            "{} tape.c, end of medium every 7 lists: status {:?}, dumpcheck: {verdict:?}",
-            abi.name(),
-            side.ended.code
-        );
-        assert!(
-            verdict.is_err(),
-            "{}: tape.c's set passed dumpcheck",
-            abi.name()
-        );
+        let lib = s.run(&abi.minidump(), &base.join("lib"));
+        assert_eq!(lib.ended.code, Some(0), "{}", lib.ended.stderr);
+        assert!(lib.volumes.len() > 2, "{} volumes", lib.volumes.len());
+        if let Err(why) = check(abi, &lib, &base.join("lib"), 10) {
+            panic!("{}: the library's set is not sound: {why}", abi.name());
+        }
+        if let Some(orig) = abi.original() {
+            let mut side = s.run(&orig, &base.join("orig"));
+            cut_partial_blocks(&mut side, &base.join("orig"), 10);
+            let verdict = check(abi, &side, &base.join("orig"), 10);
+            println!(
+                "{} tape.c, end of medium every 7 lists (partial blocks removed): status {:?}, \
+                 dumpcheck: {verdict:?}",
+                abi.name(),
+                side.ended.code
+            );
+        }
         let _ = std::fs::remove_dir_all(&base);
     }
 }

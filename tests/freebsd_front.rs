@@ -250,6 +250,96 @@ fn wide_block_numbers_write_the_same() {
     let _ = fs::remove_dir_all(&base);
 }
 
+/// Record numbers are 64-bit end to end: with -R the front-end numbers
+/// the first record 2^31 - 648 or 2^32 - 1296 (what a dump of two or
+/// four terabytes reaches), and the volumes must be the plain run's with
+/// every header's c_tapea that much higher, across volume changes and
+/// the replay after an end of medium, and no other byte changed but the
+/// checksum.
+#[test]
+fn record_numbers_past_2_31() {
+    let dumpers = freebsd_dumpers();
+    let base = scratch("fbsd-rec31");
+    disk(&base, 17, 8);
+    let inj = injector().to_string_lossy().into_owned();
+    let eot_env = [
+        ("DUMPTAPE_FAULT", "eot:307200"),
+        ("LD_PRELOAD", inj.as_str()),
+    ];
+    let by_records = ["-b", "10", "-B", "1000", "-N", "300", "-M", "600"];
+    let to_the_end = ["-a", "-b", "10", "-N", "300", "-M", "600"];
+    let cases: Vec<(&str, &[&str], &[(&str, &str)], i64)> = vec![
+        ("B1000-past-2^31", &by_records, &[], (1 << 31) - 648),
+        ("eot-past-2^31", &to_the_end, &eot_env, (1 << 31) - 648),
+        ("eot-past-2^32", &to_the_end, &eot_env, (1 << 32) - 1296),
+    ];
+    let sum = dumptape::format::Layout::Ufs2
+        .place(dumptape::format::Field::Checksum)
+        .0;
+    for (label, args, env, first) in cases {
+        let dir = base.join(label);
+        let plain = with_each_dumper(label, &dumpers, &dir.join("plain"), |p, d| {
+            dump(p, d, "../../../disk.img", args, Out::Vols(40), env)
+        });
+        let r = first.to_string();
+        let mut moved_args = args.to_vec();
+        moved_args.extend(["-R", &r]);
+        let moved = with_each_dumper(label, &dumpers, &dir.join("moved"), |p, d| {
+            dump(p, d, "../../../disk.img", &moved_args, Out::Vols(40), env)
+        });
+        assert_eq!(moved.ended.code, Some(0), "{label}: {}", moved.ended.stderr);
+        assert!(
+            moved.vols.len() >= 3,
+            "{label}: {} volumes",
+            moved.vols.len()
+        );
+        assert_eq!(moved.vols.len(), plain.vols.len(), "{label}: volumes");
+        let (mut headers, mut top) = (0, 0i64);
+        for ((name, a), (_, b)) in moved.vols.iter().zip(&plain.vols) {
+            assert_eq!(a.len(), b.len(), "{label}: {name}: length");
+            for (i, (ra, rb)) in a
+                .chunks_exact(TP_BSIZE)
+                .zip(b.chunks_exact(TP_BSIZE))
+                .enumerate()
+            {
+                if !is_freebsd_header(rb) {
+                    assert!(ra == rb, "{label}: {name} record {i} differs");
+                    continue;
+                }
+                let (ta, tb) = (word64(ra, C_TAPEA64), word64(rb, C_TAPEA64));
+                assert_eq!(ta, tb + first, "{label}: {name} record {i}: c_tapea");
+                assert!(
+                    is_freebsd_header(ra),
+                    "{label}: {name} record {i}: checksum"
+                );
+                let outside = |r: &[u8]| {
+                    let mut v = r.to_vec();
+                    v[C_TAPEA64..C_TAPEA64 + 8].fill(0);
+                    v[sum..sum + 4].fill(0);
+                    v
+                };
+                assert!(
+                    outside(ra) == outside(rb),
+                    "{label}: {name} record {i}: more than c_tapea differs"
+                );
+                headers += 1;
+                top = top.max(ta);
+            }
+        }
+        assert!(
+            top > first.max(1 << 31),
+            "{label}: c_tapea reached only {top}"
+        );
+        let check =
+            check_set_freebsd(10, &moved.paths()).unwrap_or_else(|e| panic!("{label}: {e}"));
+        println!(
+            "{label}: {} volumes, {headers} headers numbered from {first} to {top}; {check}",
+            moved.vols.len()
+        );
+    }
+    let _ = fs::remove_dir_all(&base);
+}
+
 /// -P runs a command per volume with DUMP_VOLUME set; 'cat > vol$DUMP_VOLUME'
 /// must get exactly what -f vol1,vol2,... gets.  The operator is asked
 /// for each new volume (there is no list of names to take them from).

@@ -105,6 +105,14 @@ const struct source *source;
 
 static int	sdeset;		/* the date came from SOURCE_DATE_EPOCH */
 static int	genflag;	/* -G, -M, -N or -S: the generator */
+#ifdef FREEBSD_ABI
+/*
+ * -R: the number of the first record (c_tapea), so that a dump of a few
+ * megabytes has records numbered past 2^31 as a dump of two terabytes
+ * would.
+ */
+static int64_t	firstrecord;
+#endif
 
 /* The dump's dates: 32 bits on the 1998 tape, 64 on today's. */
 #ifdef FREEBSD_ABI
@@ -124,7 +132,8 @@ static void	estimate(void);
 static void	usage(void) __dead2;
 #ifdef FREEBSD_ABI
 static void	pfconflict(void) __dead2;
-#define	GETOPT_STRING	"0aB:b:cd:f:GL:M:N:P:S:s:X"
+static int64_t	recordarg(const char *);
+#define	GETOPT_STRING	"0aB:b:cd:f:GL:M:N:P:R:S:s:X"
 #else
 #define	GETOPT_STRING	"0aB:b:cd:f:GL:M:N:S:s:"
 #endif
@@ -205,6 +214,9 @@ main(int argc, char *argv[])
 		case 'X':		/* generator: block numbers past 2^33 */
 			genflag = 1;
 			gen_wide = GEN_WIDE;
+			break;
+		case 'R':		/* the first record's number */
+			firstrecord = recordarg(optarg);
 			break;
 #endif
 		case 'S':		/* generator: seed */
@@ -317,6 +329,9 @@ main(int argc, char *argv[])
 	spcl.c_level = level - '0';
 #endif
 	spcl.c_type = TS_TAPE;
+#ifdef FREEBSD_ABI
+	spcl.c_tapea = firstrecord;
+#endif
 	/* A level 0 dump follows no other dump. */
 #ifdef FREEBSD_ABI
 	lastlevel = 0;
@@ -694,8 +709,24 @@ usage(void)
 	    "[-d density]\n"
 	    "                [-f file | -P pipecommand] [-L label] "
 	    "[-M maxkb] [-N inodes]\n"
-	    "                [-S seed] [-s feet] disk\n");
+	    "                [-R firstrecord] [-S seed] [-s feet] disk\n");
 	exit(X_STARTUP);
+}
+
+static int64_t
+recordarg(const char *arg)
+{
+	char *end;
+	long long val;
+
+	errno = 0;
+	val = strtoll(arg, &end, 0);
+	if (errno != 0 || end == arg || *end != '\0' || val < 0 ||
+	    val > INT64_MAX / 2) {
+		msg("bad first record number %s\n", arg);
+		exit(X_STARTUP);
+	}
+	return ((int64_t)val);
 }
 #else
 static void
