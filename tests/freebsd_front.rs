@@ -268,8 +268,9 @@ fn record_numbers_past_2_31() {
     ];
     let by_records = ["-b", "10", "-B", "1000", "-N", "300", "-M", "600"];
     let to_the_end = ["-a", "-b", "10", "-N", "300", "-M", "600"];
-    let cases: Vec<(&str, &[&str], &[(&str, &str)], i64)> = vec![
-        ("B1000-past-2^31", &by_records, &[], (1 << 31) - 648),
+    let no_env: &[(&str, &str)] = &[];
+    let cases: [(&str, &[&str], _, i64); 3] = [
+        ("B1000-past-2^31", &by_records, no_env, (1 << 31) - 648),
         ("eot-past-2^31", &to_the_end, &eot_env, (1 << 31) - 648),
         ("eot-past-2^32", &to_the_end, &eot_env, (1 << 32) - 1296),
     ];
