@@ -32,6 +32,26 @@ BUILD=		build
 VERSION=	0.1.0
 SOMAJOR=	0
 
+# make ABI=freebsd: the library for today's FreeBSD dump (cargo feature
+# freebsd), built in target/freebsd and installed under names of its own
+# (libdumptape-freebsd.so.0, dumptape-freebsd.h, dumptape-freebsd.pc),
+# so that a vendor can ship either interface or both.  The default, ABI=
+# or ABI=1998, is the 1998 tape.c's.  make test builds and tests both.
+ABI?=
+ALL_=		lib $(PROGS)
+ALL_1998=	$(ALL_)
+ALL_freebsd=	lib-freebsd bins $(BUILD)/freebsd/minidump \
+		$(BUILD)/freebsd/badcalls
+INAME_=		dumptape
+INAME_1998=	$(INAME_)
+INAME_freebsd=	dumptape-freebsd
+ITARGET_=	target/release
+ITARGET_1998=	$(ITARGET_)
+ITARGET_freebsd= target/freebsd/release
+# What the install target puts where, for the chosen interface.
+INAME=		$(INAME_$(ABI))
+ITARGET=	$(ITARGET_$(ABI))
+
 # make RDUMP=1: remote tapes through the rest of dump's rmt routines.
 RDUMP?=
 FEATURES_1=	--features rdump
@@ -72,9 +92,9 @@ TEST_PROGS=	$(BUILD)/faultwrite.so $(BUILD)/minidump-rdump $(BUILD)/replay \
 		$(BUILD)/freebsd/minidump $(BUILD)/freebsd/badcalls \
 		$(BUILD)/freebsd/minidump-rdump
 
-.PHONY: all lib test demo bench install clean reference header deb
+.PHONY: all lib bins test demo bench install clean reference header deb
 
-all: lib $(PROGS)
+all: $(ALL_$(ABI))
 
 # The C libraries, with a soname so that programs linked against the .so
 # record libdumptape.so.0; then the Rust programs (dumpcheck, the
@@ -84,6 +104,9 @@ lib:
 	$(CARGO) rustc --release --lib --crate-type cdylib,staticlib \
 	    $(FEATURES) -- -C link-arg=-Wl,-soname,$(SONAME)
 	$(CARGO) build --release --bins --examples $(FEATURES)
+
+bins:
+	$(CARGO) build --release --bins $(FEATURES)
 
 $(LIB_A) $(LIB_SO): lib
 
@@ -134,11 +157,12 @@ $(BUILD)/minidump-orig: $(REF_DEPS) $(REFDIR)/tape.c
 header:
 	DUMPTAPE_BLESS=1 $(CARGO) test --release --test abi header_is_current
 
-test: all $(TEST_PROGS)
+# Both interfaces, whatever ABI says.
+test: lib $(PROGS) $(TEST_PROGS)
 	sh tests/run.sh
 
 demo: all
-	sh demo/demo.sh
+	ABI=$(ABI) sh demo/demo.sh
 
 bench: all reference
 	sh bench/run.sh
@@ -147,20 +171,22 @@ install: all
 	mkdir -p $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
 	    $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
-	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libdumptape.a
-	install -m 755 $(LIB_SO) \
-	    $(DESTDIR)$(LIBDIR)/libdumptape.so.$(VERSION)
-	ln -sf libdumptape.so.$(VERSION) \
-	    $(DESTDIR)$(LIBDIR)/libdumptape.so.$(SOMAJOR)
-	ln -sf libdumptape.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libdumptape.so
-	install -m 644 include/dumptape.h $(DESTDIR)$(INCLUDEDIR)/dumptape.h
+	install -m 644 $(ITARGET)/libdumptape.a \
+	    $(DESTDIR)$(LIBDIR)/lib$(INAME).a
+	install -m 755 $(ITARGET)/libdumptape.so \
+	    $(DESTDIR)$(LIBDIR)/lib$(INAME).so.$(VERSION)
+	ln -sf lib$(INAME).so.$(VERSION) \
+	    $(DESTDIR)$(LIBDIR)/lib$(INAME).so.$(SOMAJOR)
+	ln -sf lib$(INAME).so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/lib$(INAME).so
+	install -m 644 include/$(INAME).h $(DESTDIR)$(INCLUDEDIR)/$(INAME).h
 	install -m 755 $(TARGETDIR)/dumpcheck $(DESTDIR)$(BINDIR)/dumpcheck
 	install -m 644 man/dumpcheck.1 $(DESTDIR)$(MANDIR)/man1/dumpcheck.1
 	install -m 644 man/libdumptape.3 \
 	    $(DESTDIR)$(MANDIR)/man3/libdumptape.3
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
-	    dumptape.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/dumptape.pc
+	    -e 's|@NAME@|$(INAME)|' \
+	    dumptape.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/$(INAME).pc
 
 clean:
 	$(CARGO) clean
