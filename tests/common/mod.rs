@@ -477,11 +477,17 @@ impl Scenario {
 }
 
 /// Messages with the parts that may differ between two correct runs
-/// masked: process ids, and the count in "write error N blocks", which in
-/// tape.c is whatever the master had flushed when the slave's signal came.
+/// masked: process ids; the count in "write error N blocks", which in
+/// tape.c is whatever the master had flushed when the slave's signal came;
+/// and the estimate of today's dump ("N% done, finished in H:MM at
+/// <date>"), which is reckoned from the clock.
 pub fn masked(stderr: &str) -> String {
     stderr
         .lines()
+        .map(|l| match l.find("% done, finished in ") {
+            Some(i) => format!("{}% done, finished in T", &l[..i]),
+            None => l.to_string(),
+        })
         .map(|l| {
             let mut out = String::new();
             let mut words = l.split(' ').peekable();
