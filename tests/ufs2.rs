@@ -853,3 +853,93 @@ fn eot_case(
     };
     format!("{fault}: {} volumes, restored{note}; {check}", d.vols.len())
 }
+
+/// Where the oracle stops (see ufs2_end_of_medium), the library goes on:
+/// every end of medium at -b 1, ends inside a tape block, a medium of a
+/// few tape blocks, and ends met while the last lists are drained are
+/// rolled forward (README: corrections 7 and 8), and restore gives the
+/// tree back.  The library alone: there is nothing to compare with.  The
+/// original FreeBSD tape.c's set, on ends of medium a few lists apart,
+/// is checked and restored as a record, not a demand (README: correction
+/// 2).
+#[test]
+fn ufs2_end_of_medium_beyond_the_oracle() {
+    let tools = require_tools();
+    let lib = common::freebsd_minidump();
+    let so = injector();
+    let base = scratch("ufs2-beyond");
+    let src = tree(&base, true);
+    makefs_version(&tools, &base, "tree", "fs.img", 2, "");
+    let tb = |ntrec: usize, blocks: f64| (blocks * (ntrec * TP_BSIZE) as f64) as usize;
+    // (-b, where the medium ends, the fewest volumes)
+    let cases: Vec<(usize, usize, usize)> = vec![
+        (1, tb(1, 40.0), 50),
+        (10, tb(10, 7.5), 20),
+        (10, tb(10, 2.0), 60),
+        (10, tb(10, 4.0), 30),
+        (10, tb(10, 11.0), 10),
+        (64, tb(64, 1.3), 10),
+        (64, tb(64, 5.0), 3),
+    ];
+    let run = |prog: &Path, d: &Path, ntrec: usize, fault: &str| {
+        dump(
+            prog,
+            d,
+            "../fs.img",
+            &["-a", "-b", &ntrec.to_string()],
+            Out::Vols(2000),
+            &[
+                ("LD_PRELOAD", &so.display().to_string()),
+                ("DUMPTAPE_FAULT", fault),
+                ("DUMPTAPE_FAULT_DIR", &d.display().to_string()),
+            ],
+        )
+    };
+    for (i, &(ntrec, at, least)) in cases.iter().enumerate() {
+        let fault = format!("eot:{at}");
+        let what = format!("-b {ntrec} end of medium every {at} bytes");
+        let dir = base.join(format!("case{i}"));
+        let d = run(&lib, &dir, ntrec, &fault);
+        assert_eq!(d.ended.code, Some(0), "{what}: {}", d.ended.stderr);
+        println!("{what}: {:?}", d.ended.elapsed);
+        assert!(d.vols.len() >= least, "{what}: {} volumes", d.vols.len());
+        let check = check_set_freebsd(ntrec, &d.paths()).unwrap_or_else(|e| panic!("{what}: {e}"));
+        restores_to_with(
+            &what,
+            &tools,
+            &dir.join("restored"),
+            &["-r", "-b", &ntrec.to_string()],
+            &Input::Multi(&d.dir.join("vol")),
+            &src,
+            false,
+        );
+        println!("{what}: {} volumes, restored; {check}", d.vols.len());
+        let _ = fs::remove_dir_all(&dir);
+    }
+    // The original, on ends of medium 12 tape blocks apart.
+    let orig = common::freebsd_original();
+    let dir = base.join("original");
+    let fault = format!("eot:{}", tb(10, 12.0));
+    let d = run(&orig, &dir, 10, &fault);
+    let check = check_set_freebsd(10, &d.paths());
+    let rest = restore(
+        &tools,
+        &dir.join("restored"),
+        &["-r", "-b", "10"],
+        &Input::Multi(&d.dir.join("vol")),
+    );
+    let same = rest.code == Some(0)
+        && catch_unwind(AssertUnwindSafe(|| {
+            common::fstree::same_tree_with("original", &src, &dir.join("restored"), false)
+        }))
+        .is_ok();
+    println!(
+        "the original FreeBSD tape.c, end of medium every 12 tape blocks at -b 10: status {:?}, \
+         {} volumes; dumpcheck: {check:?}; restore status {:?}, tree {}",
+        d.ended.code,
+        d.vols.len(),
+        rest.code,
+        if same { "given back" } else { "NOT given back" }
+    );
+    let _ = fs::remove_dir_all(&base);
+}

@@ -137,6 +137,26 @@ impl<H: Host> TapeWriter<H> {
         short.map(|failed| (failed, (cur + n - failed - 1) % n + 1))
     }
 
+    /// Whether everything restore reads, up to the dump's first TS_END,
+    /// came before list `s`, the first one the medium cut short: what is
+    /// lost with it is trailer, and the set is whole without it.
+    pub(crate) fn whole_before(&self, s: usize) -> bool {
+        self.first_end
+            .get()
+            .is_some_and(|end| self.info(s).tapea > end)
+    }
+
+    /// The set is whole on the volumes written: close this one and take
+    /// no more records.  Replaying the trailer instead, with more trailer
+    /// to fill its last tape block, need never end on a medium shorter
+    /// than the ring.
+    pub(crate) fn finish_on_this_volume(&self) {
+        self.complete.set(true);
+        self.close_volume();
+        self.trecno.set(0);
+        self.nextblock.set((self.slp.get(), 0));
+    }
+
     /// The current list is full: hand it over, take the oldest report
     /// back, and start the next list (tape.c's flushtape).
     pub(crate) fn flushtape(&self) {
@@ -167,6 +187,10 @@ impl<H: Host> TapeWriter<H> {
             if got < self.writesize.get() {
                 self.host.msg(b"End of tape detected\n");
                 self.drain();
+                if self.whole_before(s) {
+                    self.finish_on_this_volume();
+                    return;
+                }
                 self.close_and_change();
                 self.replay(s, n, 0);
                 return;

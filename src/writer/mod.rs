@@ -26,7 +26,7 @@ mod volume;
 use std::any::Any;
 use std::cell::{Cell, OnceCell, Ref, RefCell, RefMut};
 
-use crate::format::{Field, TP_BSIZE};
+use crate::format::{Field, Header, TP_BSIZE, TS_END};
 use crate::host::{Flavour, Host};
 use crate::lists::{List, Req};
 use crate::output::Output;
@@ -160,6 +160,15 @@ pub struct TapeWriter<H: Host> {
     /// This process writes a volume: it was forked by startnewtape, and
     /// its checkpoint writes the volume again when it exits X_REWRITE.
     volume_process: Cell<bool>,
+    /// c_tapea of the dump's first TS_END header: what restore reads
+    /// ends there, and what follows is trailer.
+    pub(crate) first_end: Cell<Option<i64>>,
+    /// The medium ended after the first TS_END was on a volume: the set is
+    /// whole, its volume closed, and the rest of the trailer is dropped.
+    pub(crate) complete: Cell<bool>,
+    /// c_tapea of the list the last end of medium cut short, and how many
+    /// ends of medium in a row have cut the same one.
+    pub(crate) last_cut: Cell<(i64, u32)>,
 }
 
 impl<H: Host> TapeWriter<H> {
@@ -189,6 +198,9 @@ impl<H: Host> TapeWriter<H> {
             flushes: Cell::new(0),
             checkpoint_child: Cell::new(0),
             volume_process: Cell::new(false),
+            first_end: Cell::new(None),
+            complete: Cell::new(false),
+            last_cut: Cell::new((-1, 0)),
         }
     }
 
@@ -353,6 +365,9 @@ impl<H: Host> TapeWriter<H> {
             s.firstrec = 0;
         });
         self.nextblock.set((0, 0));
+        self.first_end.set(None);
+        self.complete.set(false);
+        self.last_cut.set((-1, 0));
         true
     }
 
@@ -360,6 +375,9 @@ impl<H: Host> TapeWriter<H> {
     /// writerec); `isspcl`: it is a header proper.
     pub fn writerec(&self, rec: &[u8; TP_BSIZE], isspcl: bool) {
         self.pending();
+        if self.complete.get() {
+            return;
+        }
         let s = self.slp.get();
         let k = self.trecno.get();
         let (nl, nr) = self.nextblock.get();
@@ -378,6 +396,10 @@ impl<H: Host> TapeWriter<H> {
         let tapea = self.host.header(Field::Tapea);
         if isspcl {
             self.lastspclrec.set(tapea);
+            let kind = Header::new(rec, self.host.layout(), false).get(Field::Type);
+            if kind == i64::from(TS_END) && self.first_end.get().is_none() {
+                self.first_end.set(Some(tapea));
+            }
         }
         self.trecno.set(k + 1);
         self.host.set_header(Field::Tapea, tapea + 1);
@@ -399,6 +421,9 @@ impl<H: Host> TapeWriter<H> {
         if ntrec == 0 {
             self.host
                 .quit(b"dumpblock: no tape buffers (alloctape not called?)\n");
+        }
+        if self.complete.get() {
+            return;
         }
         let tp_shift = self.host.tp_bshift();
         let dev_shift = self.host.dev_bshift();

@@ -31,6 +31,7 @@ impl<H: Host> TapeWriter<H> {
     /// starts with the carried record is described afresh.  Fewer lists
     /// come from an end of medium met while a volume is being closed.
     pub(crate) fn replay(&self, failed: usize, m: usize, kept: usize) {
+        self.note_progress(failed);
         if self.info(failed).firstrec == self.volume_firstrec.get() {
             return self.resend(failed, m);
         }
@@ -54,6 +55,7 @@ impl<H: Host> TapeWriter<H> {
                 self.new_volume_header(s);
             }
             self.send_list(s, SPARE);
+            self.became_what_was_sent(s, i > 0);
             self.slp.set((s + 1) % n);
             ntb = self.carry(last, ntb);
         }
@@ -67,6 +69,48 @@ impl<H: Host> TapeWriter<H> {
         // from inside the volume header it could not.
         if self.trecno.get() >= self.ntrec.get() {
             self.flushtape();
+        }
+    }
+
+    /// Slot `s`'s list and its description become what was just sent for
+    /// it from the spare list: if the next volume ends too before this
+    /// list is on it, the next replay must move these records, not those
+    /// the list held before it moved one record on.  With `carried`, the
+    /// list now starts with the record carried from the list before it,
+    /// one header number earlier; otherwise with the volume header, which
+    /// takes no header number, and the list is described as it was.
+    fn became_what_was_sent(&self, s: usize, carried: bool) {
+        {
+            let spare = self.list(SPARE);
+            self.list_mut(s).copy_from(&spare);
+        }
+        if carried {
+            let ntrec = self.ntrec.get();
+            let leading = self.list(s).leading_data(ntrec);
+            self.update(s, |i| {
+                i.tapea -= 1;
+                i.count = match leading {
+                    Some(n) => n as i64,
+                    // No header proper in the list: one more data record
+                    // comes before the next header than came before.
+                    None => i.count + 1,
+                };
+            });
+        }
+    }
+
+    /// A medium that takes no record of the dump besides its volume header
+    /// (at -b 1, one record; at any -b, less than one tape block) would
+    /// have the same list cut short on every volume for ever: after three
+    /// such volumes in a row, give up as tape.c does when the first tape
+    /// block does not fit.
+    fn note_progress(&self, failed: usize) {
+        let tapea = self.info(failed).tapea;
+        let (last, times) = self.last_cut.get();
+        let times = if tapea == last { times + 1 } else { 0 };
+        self.last_cut.set((tapea, times));
+        if times >= 2 {
+            self.host.quit(b"EOT detected at start of the tape!\n");
         }
     }
 

@@ -563,6 +563,35 @@ fn ends_of_medium_a_few_lists_apart_at_b64() {
     assert!(r.volumes.len() > 3, "{} volumes", r.volumes.len());
 }
 
+/// A medium shorter than the ring: the lists replayed onto a volume are
+/// themselves cut short there, and the next replay moves what was sent
+/// for them, not what they held before; at the end, only trailer is lost
+/// with the last cut list.
+#[test]
+fn media_shorter_than_the_ring() {
+    for (ntrec, at) in [(10, 2 * 10240), (10, 10240), (10, 15 * 1024), (64, 65536)] {
+        let r = ends("eot-short", ntrec, Medium::EndsEvery(at), script(3, 30, 37));
+        assert!(
+            r.volumes.len() > 8,
+            "-b {ntrec}, medium of {at}: {} volumes",
+            r.volumes.len()
+        );
+    }
+}
+
+/// A medium that takes nothing but the volume header (one record at
+/// -b 1) would be asked for again and again: the dump gives up.
+#[test]
+fn a_medium_that_takes_only_the_volume_header_gives_up() {
+    let mut s = Setup::new(1).list(400);
+    s.medium = Medium::EndsEvery(1024);
+    let r = run("eot-nothing", s, dump_items(script(3, 8, 30)));
+    assert_eq!(r.status, Some(X_ABORT), "{}", r.log);
+    assert!(r.says("EOT detected at start of the tape!"), "{}", r.log);
+    assert!(r.volumes.len() <= 4, "{} volumes", r.volumes.len());
+    let _ = std::fs::remove_dir_all(&r.dir);
+}
+
 #[test]
 fn an_end_of_medium_inside_a_map() {
     // A map longer than c_addr: the next volume says it owes the map's

@@ -62,6 +62,10 @@ impl<H: Host> TapeWriter<H> {
         let mut rolled = false;
         while let Some((failed, m)) = self.drain_in_order() {
             self.host.msg(b"End of tape detected\n");
+            if self.whole_before(failed) {
+                self.finish_on_this_volume();
+                return true;
+            }
             self.close_volume();
             self.change_volumes();
             let kept = self.trecno.get();
@@ -89,7 +93,7 @@ impl<H: Host> TapeWriter<H> {
     }
 
     /// End the ring and close the volume's output.
-    fn close_volume(&self) {
+    pub(crate) fn close_volume(&self) {
         if let Some(ring) = self.ring_mut().take() {
             ring.close();
         }
