@@ -137,6 +137,19 @@ impl<H: Host> TapeWriter<H> {
         short.map(|failed| (failed, (cur + n - failed - 1) % n + 1))
     }
 
+    /// List `s` starts at record `firstrec` of the dump with header number
+    /// `tapea`, `count` records before the next header, in the inode
+    /// being dumped now.
+    pub(crate) fn describe(&self, s: usize, firstrec: i64, tapea: i64, count: i64) {
+        let inode = self.host.curino();
+        self.update(s, |i| {
+            i.firstrec = firstrec;
+            i.tapea = tapea;
+            i.inode = inode;
+            i.count = count;
+        });
+    }
+
     /// Whether everything restore reads, up to the dump's first TS_END,
     /// came before list `s`, the first one the medium cut short: what is
     /// lost with it is trailer, and the set is whole without it.
@@ -198,13 +211,7 @@ impl<H: Host> TapeWriter<H> {
         }
         let tapea = self.host.header(Field::Tapea);
         let count = self.records_to_next_header(tapea);
-        let inode = self.host.curino();
-        self.update(s, |i| {
-            i.count = count;
-            i.tapea = tapea;
-            i.firstrec = lastfirstrec + ntrec as i64;
-            i.inode = inode;
-        });
+        self.describe(s, lastfirstrec + ntrec as i64, tapea, count);
         self.nextblock.set((s, 0));
         self.trecno.set(0);
         self.host.set_asize(self.host.asize() + self.tenths.get());

@@ -228,13 +228,7 @@ impl<H: Host> TapeWriter<H> {
             Some(n) => n as i64,
             None => self.records_to_next_header(tapea),
         };
-        let inode = self.host.curino();
-        self.update(cur, |i| {
-            i.firstrec = firstrec;
-            i.tapea = tapea;
-            i.inode = inode;
-            i.count = count;
-        });
+        self.describe(cur, firstrec, tapea, count);
     }
 
     /// The medium ended before the volume took one whole tape block: the
@@ -267,13 +261,7 @@ impl<H: Host> TapeWriter<H> {
             let tapea = self.host.header(Field::Tapea);
             let count = self.records_to_next_header(tapea);
             let firstrec = self.info(failed).firstrec + (m * self.ntrec.get()) as i64;
-            let inode = self.host.curino();
-            self.update(cur, |i| {
-                i.firstrec = firstrec;
-                i.tapea = tapea;
-                i.inode = inode;
-                i.count = count;
-            });
+            self.describe(cur, firstrec, tapea, count);
             self.trecno.set(0);
             self.nextblock.set((cur, 0));
         } else {
