@@ -455,6 +455,10 @@ fn hangup_to_the_volume_process() {
 /// Unslowed, on more data: the master is mostly at work, not waiting.
 #[test]
 fn hangup_to_a_busy_volume_process() {
+    sweep(busy_volume_process());
+}
+
+fn busy_volume_process() -> Case {
     let mut c = one_volume("hup-busy", libc::SIGHUP, To::Volume, Expect::Whole);
     c.args = strings(&[
         "-a", "-b", "10", "-N", "400", "-M", "4000", "-f", "out.dump",
@@ -462,13 +466,17 @@ fn hangup_to_a_busy_volume_process() {
     c.slow = "0".into();
     c.from = From::Ring;
     c.instants = spread(Duration::ZERO, Duration::from_millis(60), INSTANTS);
-    sweep(c);
+    c
 }
 
 /// Before the ring exists SIGTERM is still dump's sig(): the volume
 /// process is kept in the open of its output (slowed by 400 ms).
 #[test]
 fn terminate_before_the_ring() {
+    sweep(before_the_ring());
+}
+
+fn before_the_ring() -> Case {
     let mut c = one_volume("term-open", libc::SIGTERM, To::Volume, Expect::Whole);
     c.slow = format!("{SLOW_WRITE},400000:out.dump");
     c.precreate = true;
@@ -477,38 +485,40 @@ fn terminate_before_the_ring() {
         Duration::from_millis(300),
         INSTANTS,
     );
-    sweep(c);
+    c
 }
 
 /// dump takes SIGALRM like a hangup once it has asked the operator
 /// something: here the operator interrupts, and says not to abort.
 #[test]
 fn alarm_after_a_question() {
+    sweep(after_a_question(Duration::from_millis(1100)));
+}
+
+/// The instants span `span` from 150 ms on, 50 ms after the interrupt.
+fn after_a_question(span: Duration) -> Case {
     let mut c = one_volume("alrm-volume", libc::SIGALRM, To::Volume, Expect::Whole);
     c.answers = format!("no\n{YES}");
     c.prelude = Some((libc::SIGINT, Duration::from_millis(100)));
-    c.instants = spread(
-        Duration::from_millis(150),
-        Duration::from_millis(1100),
-        INSTANTS,
-    );
-    sweep(c);
+    c.instants = spread(Duration::from_millis(150), span, INSTANTS);
+    c
 }
 
 #[test]
 fn hangup_in_a_later_volume() {
+    sweep(in_a_later_volume(Duration::from_millis(1100)));
+}
+
+/// The instants span `span` from 300 ms on, past the first volume.
+fn in_a_later_volume(span: Duration) -> Case {
     let vols = volume_list();
     let mut c = one_volume("hup-later", libc::SIGHUP, To::Volume, Expect::Whole);
     c.args = strings(&["-b", "10", "-B", "1000", "-N", "100", "-M", "600", "-f"]);
     c.args.push(vols.join(","));
     c.slow = format!("{SLOW_WRITE}:v0");
     c.volumes = vols;
-    c.instants = spread(
-        Duration::from_millis(300),
-        Duration::from_millis(1100),
-        INSTANTS,
-    );
-    sweep(c);
+    c.instants = spread(Duration::from_millis(300), span, INSTANTS);
+    c
 }
 
 /// The medium ends 150 records into the first volume (about 0.45 s in):
@@ -552,20 +562,38 @@ fn while_writing() -> Vec<Duration> {
     )
 }
 
-#[test]
-fn interrupt_answered_yes() {
+/// The same for today's front-end, which writes a smaller dump of the
+/// same data (about 0.93 s of slowed writes).
+fn while_writing_today() -> Vec<Duration> {
+    spread(
+        Duration::from_millis(5),
+        Duration::from_millis(800),
+        INSTANTS,
+    )
+}
+
+fn interrupt_yes() -> Case {
     let mut c = one_volume("int-yes", libc::SIGINT, To::Volume, Expect::Aborted);
     c.answers = "yes\n".into();
     c.instants = while_writing();
-    sweep(c);
+    c
+}
+
+#[test]
+fn interrupt_answered_yes() {
+    sweep(interrupt_yes());
 }
 
 /// ^C at the terminal: every process gets it; only the volume's asks.
-#[test]
-fn interrupt_to_the_group() {
+fn interrupt_group() -> Case {
     let mut c = one_volume("int-group", libc::SIGINT, To::Group, Expect::Whole);
     c.answers = "no\n".into();
-    sweep(c);
+    c
+}
+
+#[test]
+fn interrupt_to_the_group() {
+    sweep(interrupt_group());
 }
 
 #[test]
@@ -589,9 +617,9 @@ fn hangup_to_the_group() {
     ));
 }
 
-/// The same instants under today's FreeBSD interface, against its own
-/// oracle: a hangup to the volume and to the group, a refused interrupt,
-/// SIGTERM once the ring runs, and a hangup around an end of medium.
+/// The same cases under today's FreeBSD interface, against its own
+/// oracle, with the instants of the cases that depend on the dump's
+/// length brought inside its shorter dump.
 fn freebsd(mut c: Case, name: &'static str) -> Case {
     c.abi = Abi::FreeBsd;
     c.name = name;
@@ -623,12 +651,42 @@ fn freebsd_terminate_after_the_ring() {
     c.from = From::Ring;
     // Today's front-end writes a smaller dump of the same data (about
     // 0.93 s of slowed writes): the instants stop well before its end.
-    c.instants = spread(
-        Duration::from_millis(5),
-        Duration::from_millis(800),
-        INSTANTS,
-    );
+    c.instants = while_writing_today();
     sweep(freebsd(c, "fb-term-ring"));
+}
+
+#[test]
+fn freebsd_hangup_to_a_busy_volume_process() {
+    sweep(freebsd(busy_volume_process(), "fb-hup-busy"));
+}
+
+#[test]
+fn freebsd_terminate_before_the_ring() {
+    sweep(freebsd(before_the_ring(), "fb-term-open"));
+}
+
+#[test]
+fn freebsd_alarm_after_a_question() {
+    let c = after_a_question(Duration::from_millis(700));
+    sweep(freebsd(c, "fb-alrm-volume"));
+}
+
+#[test]
+fn freebsd_hangup_in_a_later_volume() {
+    let c = in_a_later_volume(Duration::from_millis(700));
+    sweep(freebsd(c, "fb-hup-later"));
+}
+
+#[test]
+fn freebsd_interrupt_answered_yes() {
+    let mut c = interrupt_yes();
+    c.instants = while_writing_today();
+    sweep(freebsd(c, "fb-int-yes"));
+}
+
+#[test]
+fn freebsd_interrupt_to_the_group() {
+    sweep(freebsd(interrupt_group(), "fb-int-group"));
 }
 
 #[test]
