@@ -13,6 +13,7 @@ use std::cell::Cell;
 use std::ffi::{CStr, CString, c_char, c_int, c_long, c_void};
 use std::ptr;
 
+use super::cstr::{c_bytes, cstring, get, next_in_list, set};
 use crate::format::{C_ADDR, Field, Layout, Record, TP_BSIZE, TP_NINDIR};
 use crate::host::{Host, Settings};
 use crate::process::{self, X_ABORT};
@@ -81,37 +82,6 @@ unsafe extern "C" {
     #[cfg(feature = "rdump")]
     #[link_name = "rmtclose"]
     fn c_rmtclose();
-}
-
-/// Read one of dump's scalar globals.
-macro_rules! get {
-    ($sym:ident) => {
-        // SAFETY: see the module comment; a plain aligned scalar.
-        unsafe { (&raw const $sym).read() }
-    };
-}
-
-/// Write one of dump's scalar globals.
-macro_rules! set {
-    ($sym:ident, $v:expr) => {
-        // SAFETY: see the module comment; a plain aligned scalar.
-        unsafe { (&raw mut $sym).write($v) }
-    };
-}
-
-fn cstring(text: &[u8]) -> CString {
-    // Texts come from C strings or from the core: no NUL inside; should
-    // one appear anyway, cut the text there rather than fail.
-    let end = text.iter().position(|&b| b == 0).unwrap_or(text.len());
-    CString::new(&text[..end]).unwrap_or_default()
-}
-
-fn c_bytes(p: *const c_char) -> Vec<u8> {
-    if p.is_null() {
-        return b"(null)".to_vec();
-    }
-    // SAFETY: dump's names are NUL-terminated C strings.
-    unsafe { CStr::from_ptr(p) }.to_bytes().to_vec()
 }
 
 /// Word index and width check of a header field in the 1998 layout,
@@ -335,26 +305,8 @@ impl Host for CHost {
     /// where the rest of the list starts; both it and `tape` point into
     /// dump's own string, which is cut at the commas as it is used.
     fn next_tape_name(&self) -> bool {
-        let (cur, next) = (get!(tape), self.next.get());
-        // SAFETY: `tape` and `nexttape` point into the NUL-terminated,
-        // writable string dump was given (its argv or a copy); writing a
-        // NUL over a comma stays inside it.
-        let (name, rest) = unsafe {
-            if next.is_null() && (cur.is_null() || libc::strchr(cur, b',' as c_int).is_null()) {
-                return false;
-            }
-            let name = if !next.is_null() && *next != 0 {
-                next
-            } else {
-                cur
-            };
-            let comma = libc::strchr(name, b',' as c_int);
-            if comma.is_null() {
-                (name, ptr::null_mut())
-            } else {
-                *comma = 0;
-                (name, comma.add(1))
-            }
+        let Some((name, rest)) = next_in_list(get!(tape), self.next.get()) else {
+            return false;
         };
         set!(tape, name);
         self.next.set(rest);
