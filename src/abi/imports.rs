@@ -13,7 +13,7 @@ use std::cell::Cell;
 use std::ffi::{CStr, CString, c_char, c_int, c_long, c_void};
 use std::ptr;
 
-use super::cstr::{c_bytes, cstring, get, next_in_list, set};
+use super::common::{c_bytes, cstring, fsbtodb, get, next_in_list, reopen, set};
 use crate::format::{C_ADDR, Field, Layout, Record, TP_BSIZE, TP_NINDIR};
 use crate::host::{Host, Settings};
 use crate::process::{self, X_ABORT};
@@ -29,9 +29,6 @@ pub type daddr_t = i64;
 
 #[allow(non_camel_case_types)]
 type ino_t = libc::ino_t;
-
-/// Byte offset of fs_fsbtodb in the super block (struct fs).
-const FS_FSBTODB: usize = 100;
 
 unsafe extern "C" {
     /// The header in progress (`union u_spcl`; `spcl` is its s_spcl).
@@ -198,29 +195,13 @@ impl Host for CHost {
     }
 
     fn reopen_disk(&self) -> std::io::Result<()> {
-        let (old, path) = (get!(diskfd), get!(disk));
-        // SAFETY: close(2) on dump's descriptor of the disk; `disk` is a
-        // NUL-terminated path.
-        let fd = unsafe {
-            libc::close(old);
-            libc::open(path, libc::O_RDONLY)
-        };
-        if fd < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
+        let fd = reopen(get!(diskfd), get!(disk))?;
         set!(diskfd, fd);
         Ok(())
     }
 
     fn fsbtodb_shift(&self) -> u32 {
-        let fs = get!(sblock);
-        if fs.is_null() {
-            self.quit(b"no superblock (sblock is NULL)\n");
-        }
-        // SAFETY: sblock points at dump's super block (struct fs), read
-        // before any tape is written; fs_fsbtodb is an int at byte 100.
-        let shift = unsafe { fs.cast::<u8>().add(FS_FSBTODB).cast::<i32>().read() };
-        shift.clamp(0, 62) as u32
+        fsbtodb(get!(sblock)).unwrap_or_else(|| self.quit(b"no superblock (sblock is NULL)\n"))
     }
 
     fn tp_bshift(&self) -> u32 {

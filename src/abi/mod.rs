@@ -5,7 +5,7 @@
 //! is the core's.  The default is the 1998 tape.c's interface; the
 //! `freebsd` feature gives today's FreeBSD one instead.
 
-mod cstr;
+mod common;
 #[cfg(not(feature = "freebsd"))]
 mod exports;
 #[cfg(feature = "freebsd")]

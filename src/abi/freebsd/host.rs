@@ -14,13 +14,10 @@ use std::ptr;
 
 use super::globals::{curino, newtape, u_spcl};
 use super::imports::*;
-use crate::abi::cstr::{c_bytes, cstring, get, next_in_list, set};
+use crate::abi::common::{c_bytes, cstring, fsbtodb, get, next_in_list, reopen, set};
 use crate::format::{C_ADDR, Field, Layout, Record, TP_BSIZE, TP_NINDIR};
 use crate::host::{Flavour, Host, Settings};
 use crate::process::{self, X_ABORT};
-
-/// Byte offset of fs_fsbtodb in the super block (struct fs).
-const FS_FSBTODB: usize = 100;
 
 /// The signal that asks dump for its progress: SIGINFO where the system
 /// has one; Linux has none, and the rest of dump (its compat layer) takes
@@ -164,29 +161,13 @@ impl Host for CHost {
     }
 
     fn reopen_disk(&self) -> std::io::Result<()> {
-        let (old, path) = (get!(diskfd), get!(disk));
-        // SAFETY: close(2) on dump's descriptor of the disk; `disk` is a
-        // NUL-terminated path.
-        let fd = unsafe {
-            libc::close(old);
-            libc::open(path, libc::O_RDONLY)
-        };
-        if fd < 0 {
-            return Err(std::io::Error::last_os_error());
-        }
+        let fd = reopen(get!(diskfd), get!(disk))?;
         set!(diskfd, fd);
         Ok(())
     }
 
     fn fsbtodb_shift(&self) -> u32 {
-        let fs = get!(sblock);
-        if fs.is_null() {
-            self.quit(b"no superblock (sblock is NULL)\n");
-        }
-        // SAFETY: sblock points at dump's super block (struct fs);
-        // fs_fsbtodb is an int at byte 100.
-        let shift = unsafe { fs.cast::<u8>().add(FS_FSBTODB).cast::<i32>().read() };
-        shift.clamp(0, 62) as u32
+        fsbtodb(get!(sblock)).unwrap_or_else(|| self.quit(b"no superblock (sblock is NULL)\n"))
     }
 
     fn tp_bshift(&self) -> u32 {

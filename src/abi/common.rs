@@ -1,9 +1,14 @@
-//! What both C interfaces need to handle dump's strings and scalars:
-//! texts handed to C, names read from it, and the tape list that dump's
-//! `-f a,b,c` leaves in one string.
+//! What the hosts of both C interfaces share: dump's scalars read and
+//! written, texts handed to C, names read from it, the tape list that
+//! dump's `-f a,b,c` leaves in one string, the disk reopened, and the
+//! super block's one field the tape writer reads.
 
-use std::ffi::{CStr, CString, c_char, c_int};
+use std::ffi::{CStr, CString, c_char, c_int, c_void};
 use std::ptr;
+
+/// Byte offset of fs_fsbtodb in the super block (struct fs), the same in
+/// UFS1's and UFS2's.
+const FS_FSBTODB: usize = 100;
 
 /// Read one of dump's scalar globals.
 macro_rules! get {
@@ -71,4 +76,31 @@ pub(super) fn next_in_list(
             Some((name, comma.add(1)))
         }
     }
+}
+
+/// Close dump's descriptor of the disk `old` and open `path` again: each
+/// slave reads the disk through a descriptor of its own.
+pub(super) fn reopen(old: c_int, path: *const c_char) -> std::io::Result<c_int> {
+    // SAFETY: close(2) on dump's descriptor of the disk; `path` is dump's
+    // NUL-terminated path of it.
+    let fd = unsafe {
+        libc::close(old);
+        libc::open(path, libc::O_RDONLY)
+    };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(fd)
+}
+
+/// The file system block to disk sector shift of dump's super block,
+/// None before dump has read one.
+pub(super) fn fsbtodb(fs: *const c_void) -> Option<u32> {
+    if fs.is_null() {
+        return None;
+    }
+    // SAFETY: a non-null sblock points at dump's super block (struct fs),
+    // read before any tape is written; fs_fsbtodb is an int at byte 100.
+    let shift = unsafe { fs.cast::<u8>().add(FS_FSBTODB).cast::<i32>().read() };
+    Some(shift.clamp(0, 62) as u32)
 }
