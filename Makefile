@@ -164,8 +164,19 @@ test: lib $(PROGS) $(TEST_PROGS)
 demo: all
 	ABI=$(ABI) sh demo/demo.sh
 
-bench: all reference
-	sh bench/run.sh
+# make bench ABI=freebsd times today's interface against today's tape.c,
+# its table in bench/results-freebsd.tsv.
+BENCHDIR_=	$(BUILD)
+BENCHDIR_1998=	$(BUILD)
+BENCHDIR_freebsd= $(FB_BUILD)
+BENCHTSV_=	bench/results.tsv
+BENCHTSV_1998=	$(BENCHTSV_)
+BENCHTSV_freebsd= bench/results-freebsd.tsv
+bench: $(ALL_$(ABI)) reference
+	BENCH_LIB=$${BENCH_LIB:-$(BENCHDIR_$(ABI))/minidump} \
+	BENCH_REF=$${BENCH_REF:-$(BENCHDIR_$(ABI))/minidump-orig} \
+	BENCH_RESULTS=$${BENCH_RESULTS:-$(BENCHTSV_$(ABI))} \
+	    sh bench/run.sh
 
 install: all
 	mkdir -p $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \

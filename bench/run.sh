@@ -28,6 +28,7 @@
 #   BENCH_STRACE	1: count system calls, 0: skip that [1]
 #   BENCH_TIMEOUT	seconds before a run is killed [300]
 #   BENCH_LIB, BENCH_REF	the two programs [build/minidump, build/minidump-orig]
+#   BENCH_RESULTS	where the table goes [bench/results.tsv]
 #
 # Results: bench/results.tsv (see bench/report.py for the columns); raw
 # measurements in bench/data/ (git-ignored), which also caches the data file
@@ -47,6 +48,7 @@ STRACE=${BENCH_STRACE:-1}
 TMO=${BENCH_TIMEOUT:-300}
 LIB=${BENCH_LIB:-build/minidump}
 REF=${BENCH_REF:-build/minidump-orig}
+RESULTS=${BENCH_RESULTS:-bench/results.tsv}
 GEN_MAXKB=8000
 GEN_SEED=1
 
@@ -416,7 +418,7 @@ case " $SOURCES " in *" ufs "*) ;; *) UFSIMG="(not run)";; esac
 case " $SOURCES " in *" gen "*) ;; *) N="(not run)";; esac
 BENCH_WAKECOST=$WAKECOST BENCH_COUNTER=$COUNTER BENCH_SUMS="$SUMS_START" BENCH_SUMS_END="$SUMS_END" BENCH_N=$N BENCH_ELAPSED=$ELAPSED BENCH_LOAD_START=$LOAD_START BENCH_LIBBIN=$LIBSRC BENCH_REFBIN=$REFSRC \
     BENCH_DATAFILE=$DATA BENCH_UFSIMG=$UFSIMG \
-    "$PY" $B/report.py "$RAW" "$STR" "$BYTES" $B/results.tsv
+    "$PY" $B/report.py "$RAW" "$STR" "$BYTES" "$RESULTS"
 rc=$?
 [ $FAILS -eq 0 ] || { say "$FAILS runs failed (bench/data/failed-*.err)"; rc=1; }
 exit $rc
