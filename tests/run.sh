@@ -39,6 +39,8 @@ cargo clippy --release --all-targets --features freebsd -- -D warnings
 cargo clippy --release --lib --features rdump -- -D warnings
 cargo clippy --release --lib --features freebsd,rdump -- -D warnings
 cargo clippy --release --lib --no-default-features -- -D warnings
+# The Rust interface's documentation, its example compiled by the tests.
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 log=$(mktemp "${TMPDIR:-/tmp}/dumptape-test.XXXXXX")
 status=0
 # Every test binary runs even when one fails, so that the count below
