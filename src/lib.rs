@@ -42,5 +42,3 @@ pub use format::{Field, Layout, Record};
 pub use host::{Flavour, Host, Settings};
 pub use process::{X_ABORT, X_FINOK, X_REWRITE};
 pub use writer::{MAX_NTREC, TapeWriter};
-
-pub(crate) use process::strerror;

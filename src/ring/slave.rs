@@ -131,7 +131,11 @@ impl<'a> Slave<'a> {
                 }
                 Ok(_) | Err(Errno::EINTR) => {}
                 Err(e) => work.quit(
-                    format!("error reading command pipe: {}\n", crate::strerror(e)).as_bytes(),
+                    format!(
+                        "error reading command pipe: {}\n",
+                        crate::process::strerror(e)
+                    )
+                    .as_bytes(),
                 ),
             }
         }

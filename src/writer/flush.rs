@@ -57,8 +57,13 @@ impl<H: Host> TapeWriter<H> {
         };
         if let Err(e) = res {
             self.pending();
-            self.host
-                .quit(format!("error writing command pipe: {}\n", crate::strerror(e)).as_bytes());
+            self.host.quit(
+                format!(
+                    "error writing command pipe: {}\n",
+                    crate::process::strerror(e)
+                )
+                .as_bytes(),
+            );
         }
         self.update(s, |i| i.sent = true);
     }
@@ -97,7 +102,7 @@ impl<H: Host> TapeWriter<H> {
                     // A slave that aborted told the master first (SIGTERM).
                     self.pending();
                     let why = match e {
-                        Some(e) => crate::strerror(e),
+                        Some(e) => crate::process::strerror(e),
                         None => format!("{} exited", self.word()),
                     };
                     self.host

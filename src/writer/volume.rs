@@ -268,8 +268,11 @@ impl<H: Host> TapeWriter<H> {
                 Err(e) => {
                     if only_child {
                         self.host.msg(
-                            format!("Waiting for child {child}: {}\n", crate::strerror(e))
-                                .as_bytes(),
+                            format!(
+                                "Waiting for child {child}: {}\n",
+                                crate::process::strerror(e)
+                            )
+                            .as_bytes(),
                         );
                     }
                     return X_ABORT;
@@ -397,7 +400,7 @@ impl<H: Host> TapeWriter<H> {
                     "too many {}s, {} (recompile smaller): {}\n",
                     self.word(),
                     e.made,
-                    crate::strerror(e.errno)
+                    crate::process::strerror(e.errno)
                 )
                 .as_bytes(),
             ),
