@@ -64,6 +64,8 @@ extern char	sblock_buf[MAXBSIZE];	/* holds a struct fs */
 #else
 typedef struct dinode	src_dinode;
 typedef ufs_daddr_t	src_daddr;
+/* One kind of inode: DIP() only lets code serve both interfaces. */
+#define	DIP(dp, field)	((dp)->field)
 #define	MSGCONST
 #endif
 
