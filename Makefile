@@ -79,8 +79,10 @@ FRONT_LDFLAGS=	$(GC_SECTIONS) $(STATIC_LIBGCC) $(TEXT_ORDER)
 SHIM_INC=	-Ic-shim/include
 FRONT_SRCS=	c-shim/minidump/main.c c-shim/minidump/optr.c \
 		c-shim/minidump/traverse.c c-shim/minidump/gen.c \
-		c-shim/minidump/ufs.c c-shim/minidump/rmt.c
-FRONT_HDRS=	c-shim/minidump/minidump.h c-shim/include/dump.h \
+		c-shim/minidump/ufs.c c-shim/minidump/image.c \
+		c-shim/minidump/rmt.c
+FRONT_HDRS=	c-shim/minidump/minidump.h c-shim/minidump/image.h \
+		c-shim/include/dump.h \
 		c-shim/include/pathnames.h \
 		c-shim/include/protocols/dumprestore.h \
 		c-shim/include/ufs/ufs/dinode.h c-shim/include/ufs/ffs/fs.h
@@ -289,9 +291,10 @@ lib-freebsd:
 
 # The front-end's sources built for today's FreeBSD dump interface: the
 # compat headers of c-shim/freebsd/include and -DFREEBSD_ABI, with ffs.c,
-# a reader of UFS1 and UFS2 images, in place of ufs.c.  Linked with
-# today's reference tape-fixed.c it is this ABI's oracle, and with its
-# tape.c the original.  The reference files build unmodified: what Linux
+# a reader of UFS1 and UFS2 images, in place of ufs.c (image.c, what the
+# two readers share, serves both).  Linked with today's reference
+# tape-fixed.c it is this ABI's oracle, and with its tape.c the
+# original.  The reference files build unmodified: what Linux
 # lacks (BSD setjmp, SIGINFO, sigpause, setproctitle, cdefs) is forced in
 # ahead of their first line by tests/reference/freebsd/compat.h, and
 # they get the padded malloc of the 1998 reference (same alloctape).
@@ -300,8 +303,10 @@ FB_REFDIR=	$(REFDIR)/freebsd
 FB_INC=		-DFREEBSD_ABI -Ic-shim/freebsd/include
 FB_SRCS=	c-shim/minidump/main.c c-shim/minidump/optr.c \
 		c-shim/minidump/traverse.c c-shim/minidump/gen.c \
-		c-shim/minidump/ffs.c c-shim/minidump/rmt.c
-FB_HDRS=	c-shim/minidump/minidump.h c-shim/freebsd/include/dump.h \
+		c-shim/minidump/ffs.c c-shim/minidump/image.c \
+		c-shim/minidump/rmt.c
+FB_HDRS=	c-shim/minidump/minidump.h c-shim/minidump/image.h \
+		c-shim/freebsd/include/dump.h \
 		c-shim/freebsd/include/fbsd_compat.h \
 		c-shim/freebsd/include/pathnames.h \
 		c-shim/freebsd/include/protocols/dumprestore.h \

@@ -5,8 +5,8 @@
  * which replaces it) the way the real program does: the same globals, the
  * same calls in the same order, the same operator interface.  Where the
  * real dump reads a file system, minidump reads a "source": a UFS1 image
- * (ufs.c), or, when asked for with -G (or -S, -N, -M), a generator that
- * invents a file system from a seed (gen.c).
+ * (ufs.c, with image.c), or, when asked for with -G (or -S, -N, -M), a
+ * generator that invents a file system from a seed (gen.c).
  *
  * The same sources build two front-ends.  By default they are the dump
  * of the 1990s that tape.c of 1998 was written for (c-shim/include).
