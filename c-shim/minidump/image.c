@@ -16,10 +16,10 @@
  *
  * Block pointers are handed to the traversal as src_daddr: 32 bits for
  * the 1998 interface, 64 for today's, for which indirect() widens UFS1's
- * as it reads them.  The fields of struct fs that both headers name alike but type
- * differently (fs_ncg, fs_ipg, fs_inopb: signed in the old one) are
- * taken into 64-bit numbers before they are checked or printed, so that
- * each build says what it always said.
+ * as it reads them.  The fields of struct fs that both headers name
+ * alike but type differently (fs_ncg, fs_ipg, fs_inopb: signed in the old
+ * one) are taken into 64-bit numbers before they are checked or printed,
+ * so that each build says what it always said.
  *
  * Metadata only is read here, with readdisk() in the process that walks
  * the file system; the tape writer's slaves read the data blocks
