@@ -17,7 +17,7 @@ use common::fstree::{
     Dump, Input, Out, Snapshot, Tools, build_tree, dump, listing_matches, longest, makefs, restore,
     restores_to, snapshot, tools, tree_differs, volume_size, write,
 };
-use common::{Run, minidump, noise, oracle, original, root, scratch};
+use common::{Run, minidump, noise, oracle, original, refuses, root, scratch};
 use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -511,32 +511,8 @@ fn bad_images_are_refused() {
     i.set_i32(at, double);
     cases.push(("indirect self-loop", i.d, "damaged UFS1 inode"));
 
-    let run_case = |what: &str, disk: &str, msg: &str| {
-        let dir = base.join("run");
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        let e = Run::new(minidump(), &dir)
-            .args(["-f", "out.dump", disk])
-            .timeout(30)
-            .run();
-        assert_eq!(e.code, Some(3), "{what}: {}", e.stderr);
-        assert!(
-            e.stderr.contains(msg),
-            "{what}: {msg:?} not in:\n{}",
-            e.stderr
-        );
-        assert!(
-            !dir.join("out.dump").exists(),
-            "{what}: a volume was written"
-        );
-        let line = e
-            .stderr
-            .lines()
-            .find(|l| l.contains(msg))
-            .unwrap_or_default()
-            .to_owned();
-        println!("{what}: {}", line.trim());
-    };
+    let mini = minidump();
+    let run_case = |what: &str, disk: &str, msg: &str| refuses(&mini, &base, what, disk, msg);
     for (what, bytes, msg) in &cases {
         fs::write(base.join("bad.img"), bytes).unwrap();
         run_case(what, "../bad.img", msg);

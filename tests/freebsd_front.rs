@@ -753,29 +753,7 @@ fn bad_images_are_refused() {
 
     let run_case = |what: &str, disk: &str, msg: &str| {
         for prog in &dumpers {
-            let dir = base.join("run");
-            let _ = fs::remove_dir_all(&dir);
-            fs::create_dir_all(&dir).unwrap();
-            let e = Run::new(prog, &dir)
-                .args(["-f", "out.dump", disk])
-                .timeout(30)
-                .run();
-            assert_eq!(e.code, Some(3), "{what}: {}", e.stderr);
-            assert!(
-                e.stderr.contains(msg),
-                "{what}: {msg:?} not in:\n{}",
-                e.stderr
-            );
-            assert!(
-                !dir.join("out.dump").exists(),
-                "{what}: a volume was written"
-            );
-            let line = e
-                .stderr
-                .lines()
-                .find(|l| l.contains(msg))
-                .unwrap_or_default();
-            println!("{what}: {}", line.trim());
+            common::refuses(prog, &base, what, disk, msg);
         }
     };
     for (what, bytes, msg) in &cases {

@@ -128,6 +128,34 @@ fn oracle_named(rel: &str, src: &str) -> Option<PathBuf> {
     None
 }
 
+/// `prog` refuses the image `disk` (relative to `base/run`): status 3, the
+/// message `msg`, no volume written.  Prints the line that says it.
+pub fn refuses(prog: &Path, base: &Path, what: &str, disk: &str, msg: &str) {
+    let dir = base.join("run");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let e = Run::new(prog, &dir)
+        .args(["-f", "out.dump", disk])
+        .timeout(30)
+        .run();
+    assert_eq!(e.code, Some(3), "{what}: {}", e.stderr);
+    assert!(
+        e.stderr.contains(msg),
+        "{what}: {msg:?} not in:\n{}",
+        e.stderr
+    );
+    assert!(
+        !dir.join("out.dump").exists(),
+        "{what}: a volume was written"
+    );
+    let line = e
+        .stderr
+        .lines()
+        .find(|l| l.contains(msg))
+        .unwrap_or_default();
+    println!("{what}: {}", line.trim());
+}
+
 /// A fresh directory for one test.
 pub fn scratch(name: &str) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
