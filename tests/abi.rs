@@ -135,23 +135,27 @@ fn nm(args: &[&str], file: &Path) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn shared_library_exports_the_contract() {
-    let so = common::lib_so();
-    let mut defined = nm(&["-D", "--defined-only"], &so);
-    defined.retain(|s| !s.starts_with("_") || s == "_init" || s == "_fini");
-    defined.retain(|s| s != "_init" && s != "_fini");
+/// `so` defines exactly `exports` (besides the toolchain's names, which
+/// begin with an underscore) and takes each of `imports` from dump.
+fn exports_exactly(so: &Path, exports: &[&str], imports: &[&str]) {
+    let mut defined = nm(&["-D", "--defined-only"], so);
+    defined.retain(|s| !s.starts_with('_'));
     defined.sort();
-    let mut want: Vec<String> = TAPE_C.iter().map(|s| s.to_string()).collect();
+    let mut want: Vec<String> = exports.iter().map(|s| s.to_string()).collect();
     want.sort();
     assert_eq!(defined, want, "exported symbols of {}", so.display());
-    let undefined = nm(&["-D", "--undefined-only"], &so);
-    for s in DUMPS {
+    let undefined = nm(&["-D", "--undefined-only"], so);
+    for s in imports {
         assert!(
             undefined.iter().any(|u| u == s),
             "{s} should be taken from dump"
         );
     }
+}
+
+#[test]
+fn shared_library_exports_the_contract() {
+    exports_exactly(&common::lib_so(), TAPE_C, DUMPS);
 }
 
 /// Every function and global today's FreeBSD tape.c defines.
@@ -206,19 +210,7 @@ const FREEBSD_DUMPS: &[&str] = &[
 #[test]
 fn freebsd_shared_library_exports_what_todays_tape_c_defines() {
     let so = common::freebsd_lib_so();
-    let mut defined = nm(&["-D", "--defined-only"], &so);
-    defined.retain(|s| s != "_init" && s != "_fini" && !s.starts_with("_"));
-    defined.sort();
-    let mut want: Vec<String> = FREEBSD_TAPE_C.iter().map(|s| s.to_string()).collect();
-    want.sort();
-    assert_eq!(defined, want, "exported symbols of {}", so.display());
-    let undefined = nm(&["-D", "--undefined-only"], &so);
-    for s in FREEBSD_DUMPS {
-        assert!(
-            undefined.iter().any(|u| u == s),
-            "{s} should be taken from dump"
-        );
-    }
+    exports_exactly(&so, FREEBSD_TAPE_C, FREEBSD_DUMPS);
     // The header in progress is dumprestore.h's union: 1024 bytes, aligned
     // for its 64-bit fields.
     let syms = binutil("readelf", &["-sW", "--dyn-syms"], &so);
